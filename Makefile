@@ -1,0 +1,38 @@
+# 两条命令 / the two commands: `make demo`, `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install dev lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/lifecircle demo
+
+test: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+lint: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: dev
+	$(BIN)/python bench/access.py
+	$(BIN)/python bench/plan.py
+
+clean:
+	rm -rf $(VENV) out

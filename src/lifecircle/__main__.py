@@ -1,0 +1,3 @@
+from lifecircle.cli import main
+
+main()

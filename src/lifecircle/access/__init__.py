@@ -1,0 +1,1 @@
+"""Walking-distance accessibility engine: nearest facility, counts within thresholds, coverage."""

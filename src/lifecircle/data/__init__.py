@@ -1,0 +1,1 @@
+"""Import compounds, facilities and candidate sites; the in-memory Area dataset."""

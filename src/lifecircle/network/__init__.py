@@ -1,0 +1,1 @@
+"""Walk graph from OpenStreetMap as CSR arrays; snapping points onto edges."""

@@ -1,0 +1,1 @@
+"""Station operations: services, roster, requests, inspections, volunteers, surveys."""

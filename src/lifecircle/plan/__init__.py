@@ -1,0 +1,1 @@
+"""Site selection: LSCP, MCLP, p-median, p-center, the multi-function hub model."""

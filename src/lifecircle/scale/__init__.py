@@ -1,0 +1,1 @@
+"""The same analysis for many areas on Dask."""

@@ -1,0 +1,1 @@
+"""Django ORM models and migrations (SQLite by default, PostgreSQL by URL)."""

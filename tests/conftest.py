@@ -1,0 +1,15 @@
+"""Shared test helpers: where the real data lies."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """Path under ../shared/data; the calling test skips with a reason when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"真实数据不在 real test data absent: {path} (see shared/data/README.md)")
+    return path
