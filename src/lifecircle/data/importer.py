@@ -23,6 +23,7 @@ from lifecircle.data.validate import (
     Invalid,
     coordinate_problem,
     distance_from_median_km,
+    great_circle_km,
     is_blank,
     parse_count,
     parse_list,
@@ -302,10 +303,8 @@ def _check_duplicates(rows: list[_Row], kind: str, headers: dict[str, str]) -> N
 
 
 def _metres_apart(a: _Row, b: _Row) -> float:
-    km = distance_from_median_km(
-        np.array([a.values["lon"], b.values["lon"]]), np.array([a.values["lat"], b.values["lat"]])
-    )
-    return float(km.sum() * 1000.0)  # the median of two points is their midpoint
+    km = great_circle_km(a.values["lon"], a.values["lat"], b.values["lon"], b.values["lat"])
+    return float(km) * 1000.0
 
 
 def _table(rows: list[_Row], kind: str, with_geometry: bool) -> pd.DataFrame:

@@ -117,12 +117,18 @@ def show(value: object) -> str:
     return str(value)
 
 
-def distance_from_median_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Great-circle distance of each point from the median point of all of them, km."""
-    lon0, lat0 = np.radians(np.median(lon)), np.radians(np.median(lat))
-    lon1, lat1 = np.radians(lon), np.radians(lat)
+def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Haversine distance in km between points given in degrees (arrays broadcast)."""
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
+    )
     h = (
-        np.sin((lat1 - lat0) / 2) ** 2
-        + np.cos(lat0) * np.cos(lat1) * np.sin((lon1 - lon0) / 2) ** 2
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def distance_from_median_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Distance of each point from the median point of all of them, km."""
+    return great_circle_km(lon, lat, np.median(lon), np.median(lat))
