@@ -354,3 +354,20 @@ def test_cli_data_check_prints_summary_and_rejections(tmp_path):
         app, ["data", "check", str(broken), "--kind", "compounds"], env={"COLUMNS": "240"}
     )
     assert bad.exit_code == 2 and "缺少必需列" in bad.output
+
+
+def test_headers_with_units_case_and_full_width_and_unused_columns(tmp_path):
+    text = "ＩＤ,Name,LNG,Lat,人口（人）,Pop_60_Plus,备注\nA1,甲,121.523,31.265,100,30,旧改\n"
+    result = import_file(write(tmp_path / "c.csv", text, "utf-16"), "compounds")
+    row = result.table.iloc[0]
+    assert (row["id"], row["population"], row["pop_60_plus"]) == ("A1", 100, 30)
+    notes = [i for i in result.issues if not i.rejected]
+    assert [(n.column, n.row) for n in notes] == [("备注", None)]
+    assert result.rejected_rows == 0
+
+
+def test_candidate_with_an_unknown_function_is_rejected_naming_it(tmp_path):
+    text = "名称,经度,纬度,面积,可用功能\n物业用房,121.523,31.265,60,托育点；量子茶馆\n"
+    result = import_file(write(tmp_path / "k.csv", text), "candidates")
+    assert result.imported == 0
+    assert "量子茶馆" in rejected(result)[2, "可用功能"]

@@ -85,6 +85,7 @@ def check(
         console.print(mapped)
     if result.issues:
         issues = Table("行 row", "列 column", "值 value", "原因 reason", "处理 action")
+        issues.columns[3].overflow = "fold"
         for issue in result.issues:
             issues.add_row(
                 "" if issue.row is None else str(issue.row),

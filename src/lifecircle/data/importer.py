@@ -93,7 +93,9 @@ def import_file(
     headers, notes = _match_columns(raw, kind)
     mapper = CategoryMapper(standard, mapping)
     categories: dict[str, str] = {}
-    rows = [_parse_row(raw, i, kind, headers, mapper, categories) for i in range(len(raw.records))]
+    position = {h: i for i, h in enumerate(raw.headers)}
+    columns = {f: (h, position[h]) for f, h in headers.items()}
+    rows = [_parse_row(raw, i, kind, columns, mapper, categories) for i in range(len(raw.records))]
     _locate(rows, raw, headers, crs)
     _check_far(rows, headers)
     _check_duplicates(rows, kind, headers)
@@ -131,20 +133,19 @@ def _parse_row(
     raw: RawTable,
     index: int,
     kind: str,
-    headers: dict[str, str],
+    columns: dict[str, tuple[str, int]],
     mapper: CategoryMapper,
     categories: dict[str, str],
 ) -> _Row:
+    """Parse the cells of record `index`; `columns` is {field: (header, position)}."""
     row = _Row(str(raw.file), raw.row_numbers[index])
     record = raw.records[index]
-    position = {h: i for i, h in enumerate(raw.headers)}
     required = KINDS[kind].required
 
     def reject(field_name: str, value: object, reason: str) -> None:
-        row.reject(headers.get(field_name, field_name), value, reason)
+        row.reject(columns[field_name][0], value, reason)
 
-    for field_name, header in headers.items():
-        i = position[header]
+    for field_name, (_header, i) in columns.items():
         value = record[i] if i < len(record) else None
         spec = FIELDS[field_name]
         if is_blank(value):
@@ -180,8 +181,8 @@ def _category(value: object, mapper: CategoryMapper, seen: dict[str, str]) -> st
     code = mapper.code(text)
     if code is None:
         raise Invalid(
-            f"未知类别，请用类别映射文件指定 (--mapping) unknown category in standard "
-            f"{mapper.standard.name}; map it in a mapping file (--mapping)"
+            f"未知类别「{text}」，请用类别映射文件指定 (--mapping) unknown category {text!r} "
+            f"in standard {mapper.standard.name}; map it in a mapping file (--mapping)"
         )
     seen[text] = code
     return code
