@@ -70,69 +70,25 @@ COMPOUNDS = (
     ("C01", "枫林新村", (20, 20, 480, 250), 1974, 3200, 1420, 1380, 70, 120, ((250, 6),)),
     ("C02", "宛南小区", (20, 270, 240, 500), 1986, 1500, 640, 520, 60, 90, ()),
     ("C03", "零陵一村", (260, 270, 480, 500), 1981, 1600, 690, 580, 55, 85, ()),
-    (
-        "C04",
-        "枫林佳苑",
-        (520, 20, 740, 500),
-        2003,
-        2400,
-        860,
-        480,
-        150,
-        210,
-        ((506, 300), (630, 6)),
-    ),
+    ("C04", "枫林佳苑", (520, 20, 740, 500), 2003, 2400, 860, 480, 150, 210, ((506, 300), (630, 6))),
     ("C05", "中山南苑", (760, 20, 980, 240), 1998, 1300, 480, 330, 70, 100, ((870, 6),)),
     ("C06", "东安公寓", (760, 260, 980, 500), 1995, 1200, 450, 320, 60, 95, ((870, 514),)),
     ("C07", "龙华苑", (1020, 150, 1240, 500), 2008, 2100, 760, 360, 150, 190, ((1006, 320),)),
-    (
-        "C08",
-        "东安花园",
-        (1260, 150, 1480, 500),
-        2012,
-        1900,
-        680,
-        300,
-        140,
-        170,
-        ((1494, 250), (1370, 514)),
-    ),
+    ("C08", "东安花园", (1260, 150, 1480, 500), 2012, 1900, 680, 300, 140, 170, ((1494, 250), (1370, 514))),
     ("C09", "四明新村", (520, 540, 740, 760), 1984, 1400, 610, 500, 45, 80, ()),
     ("C10", "小木桥路440弄", (520, 800, 820, 1030), 1965, 1700, 760, 690, 40, 70, ()),
     ("C11", "零陵公寓", (760, 540, 980, 760), 2001, 1100, 400, 260, 70, 90, ((900, 526),)),
     ("C12", "斜土苑", (860, 800, 980, 1030), 2010, 800, 290, 130, 60, 70, ((994, 900),)),
-    (
-        "C13",
-        "宛平小区",
-        (20, 540, 370, 1030),
-        1992,
-        2600,
-        980,
-        700,
-        120,
-        170,
-        ((6, 800), (180, 1044)),
-    ),
+    ("C13", "宛平小区", (20, 540, 370, 1030), 1992, 2600, 980, 700, 120, 170, ((6, 800), (180, 1044))),
     ("C14", "建国新村", (390, 540, 485, 1030), 1979, 1300, 580, 560, 30, 60, ()),
     ("C15", "东安一村", (1020, 540, 1240, 1030), 1980, 2200, 960, 820, 60, 110, ()),
     ("C16", "华府名邸", (1260, 540, 1480, 760), 2015, 700, 240, 90, 60, 60, ((1494, 650),)),
     ("C17", "天钥公寓", (1260, 820, 1480, 1030), 2005, 900, 330, 180, 50, 70, ((1370, 1044),)),
     ("C18", "东安三村", (1520, 20, 1740, 500), 1977, 2500, 1100, 1000, 55, 100, ()),
-    (
-        "C19",
-        "瑞金花园",
-        (1760, 20, 1980, 500),
-        2006,
-        1800,
-        650,
-        330,
-        120,
-        150,
-        ((1870, 6), (1994, 300)),
-    ),
+    ("C19", "瑞金花园", (1760, 20, 1980, 500), 2006, 1800, 650, 330, 120, 150, ((1870, 6), (1994, 300))),
     ("C20", "斜土新苑", (1520, 540, 1980, 760), 2011, 2000, 720, 320, 150, 180, ((1750, 526),)),
     ("C21", "大木桥路小区", (1520, 800, 1980, 1030), 1988, 1500, 640, 520, 45, 80, ()),
-)
+)  # fmt: skip
 
 # Open (ungated) compounds join the network at this point, on or next to their lane; the
 # polygon centroid of a long compound can lie far from where people actually walk out.
@@ -232,12 +188,22 @@ def _projection_offset() -> tuple[LocalProjection, float, float]:
     return projection, float(x0[0]), float(y0[0])
 
 
-def _located(frame: pd.DataFrame, x: list[float], y: list[float]) -> pd.DataFrame:
-    """Fill lon/lat and projected x/y from local metres."""
+def _table(
+    rows: tuple | list, fields: dict[str, int], at: list[tuple[float, float]], order: tuple
+) -> pd.DataFrame:
+    """Rows of literals as a DataFrame: `fields` maps column to tuple index; `at` gives local
+    metres, from which the projected x/y and WGS-84 lon/lat are filled; columns in `order`."""
     projection, x0, y0 = _projection_offset()
-    px, py = np.asarray(x, float) + x0, np.asarray(y, float) + y0
+    px = np.array([p[0] for p in at], dtype=float) + x0
+    py = np.array([p[1] for p in at], dtype=float) + y0
     lon, lat = projection.to_lonlat(px, py)
-    return frame.assign(lon=lon, lat=lat, x=px, y=py)
+    frame = pd.DataFrame({name: [row[i] for row in rows] for name, i in fields.items()})
+    return frame.assign(lon=lon, lat=lat, x=px, y=py)[list(order)].reset_index(drop=True)
+
+
+def _compound_point(row: tuple) -> tuple[float, float]:
+    x_0, y_0, x_1, y_1 = row[2]
+    return OPEN_COMPOUND_POINTS.get(row[0], ((x_0 + x_1) / 2, (y_0 + y_1) / 2))
 
 
 def build_demo_area(standard: str = "gb50180-2018") -> Area:
@@ -252,70 +218,33 @@ def build_demo_area(standard: str = "gb50180-2018") -> Area:
     graph = WalkGraph.from_edges(
         local.x + x0, local.y + y0, local.edge_u, local.edge_v, DEMO_CRS, local.edge_length
     )
-
-    compounds = pd.DataFrame(
-        {
-            "id": [c[0] for c in COMPOUNDS],
-            "name": [c[1] for c in COMPOUNDS],
-            "population": [c[4] for c in COMPOUNDS],
-            "households": [c[5] for c in COMPOUNDS],
-            "pop_60_plus": [c[6] for c in COMPOUNDS],
-            "pop_0_6": [c[7] for c in COMPOUNDS],
-            "pop_7_14": [c[8] for c in COMPOUNDS],
-            "built_year": [c[3] for c in COMPOUNDS],
-            "geometry": [
-                shapely.box(x_0 + x0, y_0 + y0, x_1 + x0, y_1 + y0)
-                for x_0, y_0, x_1, y_1 in (c[2] for c in COMPOUNDS)
-            ],
-        }
+    compound_fields = {"id": 0, "name": 1, "built_year": 3, "population": 4, "households": 5}
+    compound_fields |= {"pop_60_plus": 6, "pop_0_6": 7, "pop_7_14": 8}
+    compounds = _table(
+        COMPOUNDS, compound_fields, [_compound_point(c) for c in COMPOUNDS], COMPOUND_COLUMNS
     )
-    points = [
-        OPEN_COMPOUND_POINTS.get(c[0], ((c[2][0] + c[2][2]) / 2, (c[2][1] + c[2][3]) / 2))
-        for c in COMPOUNDS
+    compounds["geometry"] = [
+        shapely.box(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in (c[2] for c in COMPOUNDS)
     ]
-    compounds = _located(compounds, [p[0] for p in points], [p[1] for p in points])
-    compounds = compounds[[*COMPOUND_COLUMNS, "geometry"]]
-
-    gate_rows = [(c[0], gx, gy) for c in COMPOUNDS for gx, gy in c[9]]
-    gates = _located(
-        pd.DataFrame({"compound_id": [g[0] for g in gate_rows]}),
-        [g[1] for g in gate_rows],
-        [g[2] for g in gate_rows],
-    )[list(GATE_COLUMNS)]
-
+    gate_rows = [(c[0], gate) for c in COMPOUNDS for gate in c[9]]
+    gates = _table(gate_rows, {"compound_id": 0}, [g[1] for g in gate_rows], GATE_COLUMNS)
     kept = [f for f in FACILITIES if f[2] in std.categories]
     dropped = sorted({f[2] for f in FACILITIES} - set(std.categories))
-    facilities = _located(
-        pd.DataFrame(
-            {
-                "id": [f[0] for f in kept],
-                "name": [f[1] for f in kept],
-                "category": [f[2] for f in kept],
-                "floor_area": [float(f[4]) for f in kept],
-                "capacity": [float(f[5]) for f in kept],
-                "hours": [f[6] for f in kept],
-                "operator": [f[7] for f in kept],
-                "status": [f[8] for f in kept],
-            }
-        ),
-        [f[3][0] for f in kept],
-        [f[3][1] for f in kept],
-    )[list(FACILITY_COLUMNS)]
-
-    candidates = _located(
-        pd.DataFrame(
-            {
-                "id": [s[0] for s in CANDIDATES],
-                "name": [s[1] for s in CANDIDATES],
-                "address": [s[2] for s in CANDIDATES],
-                "floor_area": [float(s[4]) for s in CANDIDATES],
-                "cost": [float(s[5]) for s in CANDIDATES],
-                "allowed_functions": [tuple(s[6]) for s in CANDIDATES],
-            }
-        ),
-        [s[3][0] for s in CANDIDATES],
-        [s[3][1] for s in CANDIDATES],
-    )[list(CANDIDATE_COLUMNS)]
+    facility_fields = {"id": 0, "name": 1, "category": 2, "floor_area": 4, "capacity": 5}
+    facility_fields |= {"hours": 6, "operator": 7, "status": 8}
+    facilities = _table(kept, facility_fields, [f[3] for f in kept], FACILITY_COLUMNS)
+    candidate_fields = {"id": 0, "name": 1, "address": 2, "floor_area": 4, "cost": 5}
+    candidates = _table(
+        CANDIDATES,
+        candidate_fields | {"allowed_functions": 6},
+        [s[3] for s in CANDIDATES],
+        CANDIDATE_COLUMNS,
+    )
+    for frame, columns in (
+        (facilities, ("floor_area", "capacity")),
+        (candidates, ("floor_area", "cost")),
+    ):
+        frame[list(columns)] = frame[list(columns)].astype(float)
 
     note = DEMO_NOTE
     if dropped:
@@ -327,9 +256,9 @@ def build_demo_area(standard: str = "gb50180-2018") -> Area:
         crs=DEMO_CRS,
         graph=graph,
         standard=std,
-        compounds=compounds.reset_index(drop=True),
-        facilities=facilities.reset_index(drop=True),
-        candidates=candidates.reset_index(drop=True),
-        gates=gates.reset_index(drop=True),
+        compounds=compounds,
+        facilities=facilities,
+        candidates=candidates,
+        gates=gates,
         note=note,
     )

@@ -89,6 +89,7 @@ def render_report(data: ReportInput) -> str:
         _charts(data),
         _coverage_table(data),
         _plan_section(data.plan),
+        _candidates_section(data),
         _distance_matrix(data),
         _gaps_section(data.gaps),
         _access_section(data.access),
@@ -239,6 +240,34 @@ def _plan_section(plan: PlanSection | None) -> str:
     return (
         f'<section id="plan"><h2>{escape(plan.title)}</h2>{_facts(plan.facts)}{note}'
         + frame_table(plan.table, "plan-table")
+        + "</section>"
+    )
+
+
+def _candidates_section(data: ReportInput) -> str:
+    """The idle spaces on offer, with the functions the plan puts in each."""
+    categories = data.area.standard.categories
+    candidates = data.area.candidates
+    shown = pd.DataFrame(
+        {
+            "编号 id": candidates["id"],
+            "名称 name": candidates["name"],
+            "地址 address": candidates["address"],
+            "面积 floor area (m²)": candidates["floor_area"],
+            "费用 cost": candidates["cost"],
+            "可设功能 allowed": [
+                [categories[c].name_zh for c in allowed if c in categories] or ["任意 any"]
+                for allowed in candidates["allowed_functions"]
+            ],
+            "建议功能 proposed": [
+                [categories[c].name_zh for c in data.proposed_functions.get(i, [])]
+                for i in candidates["id"]
+            ],
+        }
+    )
+    return (
+        '<section id="candidates"><h2>候选闲置用房 Candidate idle spaces</h2>'
+        + frame_table(shown, "candidates-table")
         + "</section>"
     )
 

@@ -59,6 +59,17 @@
     "设施 facilities": facilities, "候选/建议 candidates & proposed": candidates
   }, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "map-legend"), seen = {};
+    data.facilities.forEach(function (f) {
+      if (seen[f.category]) { return; }
+      seen[f.category] = true;
+      div.innerHTML += '<span class="dot" style="background:' + categoryColour(f.category) + '"></span>' + esc(f.label) + "<br>";
+    });
+    return div;
+  };
+  legend.addTo(map);
   var bounds = L.latLngBounds([]);
   data.streets.forEach(function (s) { bounds.extend(s[0]); bounds.extend(s[1]); });
   map.fitBounds(bounds, { padding: [12, 12] });
