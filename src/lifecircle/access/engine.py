@@ -57,3 +57,36 @@ def count_within(
         for j, radius in enumerate(radii):
             counts[:, j] += (block <= radius).sum(axis=0, dtype=np.int32)
     return counts
+
+
+def count_within_groups(
+    graph: WalkGraph,
+    facility_nodes: np.ndarray,
+    radii: np.ndarray,
+    member_node: np.ndarray,
+    member_owner: np.ndarray,
+    n_groups: int,
+    chunk: int = 64,
+) -> np.ndarray:
+    """How many facilities lie within each radius of any node of a group (e.g. a compound's gates).
+
+    Group g is the set of nodes `member_node[member_owner == g]`; a facility counts once for a group
+    when its distance to the nearest member is <= radius. Returns int32 (n_groups, len(radii)).
+    """
+    radii = np.asarray(radii, dtype=np.float64)
+    facility_nodes = np.asarray(facility_nodes, dtype=np.int64)
+    member_node = np.asarray(member_node, dtype=np.int64)
+    member_owner = np.asarray(member_owner, dtype=np.int64)
+    counts = np.zeros((n_groups, radii.size), dtype=np.int32)
+    if facility_nodes.size == 0 or radii.size == 0 or member_node.size == 0:
+        return counts
+    matrix = graph.csr_matrix()
+    for start in range(0, facility_nodes.size, chunk):
+        block = csgraph.dijkstra(
+            matrix, directed=True, indices=facility_nodes[start : start + chunk], limit=radii.max()
+        )[:, member_node]
+        nearest = np.full((n_groups, block.shape[0]), np.inf)
+        np.minimum.at(nearest, member_owner, block.T)
+        for j, radius in enumerate(radii):
+            counts[:, j] += (nearest <= radius).sum(axis=1, dtype=np.int32)
+    return counts
