@@ -7,6 +7,7 @@ Environment:
 """
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -40,7 +41,10 @@ def sqlite_database(path: str | os.PathLike) -> dict:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
-        "TEST": {"NAME": None},
+        # A file, not memory, so that tests with threads see real locking.
+        "TEST": {
+            "NAME": str(Path(tempfile.gettempdir()) / f"lifecircle-test-{os.getpid()}.sqlite3")
+        },
     }
 
 

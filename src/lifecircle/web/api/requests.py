@@ -1,11 +1,12 @@
 """/api/requests: intake and the whole life of a resident's request."""
 
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import Actor, mask_phone
-from lifecircle.store.requests.models import OPEN_STATUSES, ServiceRequest, Status
+from lifecircle.store.requests.models import OPEN_STATUSES, ServiceRequest
+from lifecircle.store.requests.models import Status as RequestStatus
 from lifecircle.web.api.auth import actor
 from lifecircle.web.api.schemas import (
     AssignIn,
@@ -71,13 +72,13 @@ def file_request(request, payload: RequestIn):
     """Take in a request: counter, phone or staff on behalf (staff), resident self-service."""
     who = actor(request)
     req = ops.file_request(who, **payload.dict())
-    return 201, request_out(who, req, with_events=True)
+    return Status(201, request_out(who, req, with_events=True))
 
 
 @router.get("/requests", response=list[RequestOut])
 def list_requests(
     request,
-    status: Status | None = None,
+    status: RequestStatus | None = None,
     station_id: int | None = None,
     overdue: bool = False,
     limit: int = 100,

@@ -1,6 +1,6 @@
 """/api/stations, /api/categories, /api/me."""
 
-from ninja import Router
+from ninja import Router, Status
 
 from lifecircle.ops import stations as ops
 from lifecircle.store.org.models import RoleGrant
@@ -58,7 +58,7 @@ def create_station(request, payload: StationIn):
     station = ops.create_station(
         actor(request), parent_unit_id=data.pop("parent_unit_id"), name=data.pop("name"), **data
     )
-    return 201, station
+    return Status(201, station)
 
 
 @router.get("/stations/{station_id}", response={200: StationOut, **ERRORS})
@@ -80,7 +80,7 @@ def station_catalogue(request, station_id: int):
 @router.post("/stations/{station_id}/catalogue", response={201: CatalogueOut, **ERRORS})
 def add_catalogue_item(request, station_id: int, payload: CatalogueIn):
     item = ops.add_catalogue_item(actor(request), station_id, **payload.dict())
-    return 201, catalogue_out(item)
+    return Status(201, catalogue_out(item))
 
 
 @router.get("/categories", response=list[CategoryOut])
