@@ -1,0 +1,417 @@
+"""Residents' requests: intake, assignment, progress, resolution, rating, closure.
+
+Every change runs in one transaction, locks the row, checks the caller's role on the station,
+the version the caller last saw (no lost update) and the transition map, then writes the
+request, its history event and the audit entry together.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
+from lifecircle.ops.audit import save_audited, snapshot
+from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.store.org.models import PARTY_ROLE, Party, Role, RoleGrant
+from lifecircle.store.requests.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Channel,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+)
+from lifecircle.store.stations.models import ServiceAttribute, ServiceCategory, Station
+
+
+def get_station(station_id: int) -> Station:
+    station = Station.objects.select_related("unit").filter(pk=station_id, active=True).first()
+    if station is None:
+        raise NotFound(f"station_id: 驿站不存在 unknown station {station_id}", field="station_id")
+    return station
+
+
+def get_category(code: str) -> ServiceCategory:
+    category = ServiceCategory.objects.filter(code=code, active=True).first()
+    if category is None:
+        raise NotFound(
+            f"service_code: 服务类别不存在 unknown service {code!r}", field="service_code"
+        )
+    return category
+
+
+def _check_attributes(category: ServiceCategory, values: dict) -> dict:
+    """Validate answers to the service's extra questions by their Open311 datatype."""
+    known = {a.code: a for a in category.attributes.all()}
+    for code in values:
+        if code not in known:
+            raise Invalid(
+                f"attribute[{code}]: 该服务没有此问题 no such question", field=f"attribute[{code}]"
+            )
+    clean = {}
+    for code, attr in known.items():
+        field = f"attribute[{code}]"
+        value = values.get(code)
+        if value in (None, "", []):
+            if attr.required:
+                raise Invalid(f"{field}: 必填 required", field=field)
+            continue
+        keys = {str(v["key"]) for v in attr.values}
+        kind = attr.datatype
+        if kind == ServiceAttribute.Datatype.NUMBER:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise Invalid(f"{field}: 需要数字 must be a number", field=field) from None
+        elif kind == ServiceAttribute.Datatype.DATETIME:
+            if not isinstance(value, str) or parse_datetime(value) is None:
+                raise Invalid(
+                    f"{field}: 需要 ISO 8601 时间 must be an ISO 8601 datetime", field=field
+                )
+        elif kind == ServiceAttribute.Datatype.SINGLEVALUELIST:
+            if str(value) not in keys:
+                raise Invalid(f"{field}: 可选值 allowed values {sorted(keys)}", field=field)
+            value = str(value)
+        elif kind == ServiceAttribute.Datatype.MULTIVALUELIST:
+            value = [str(v) for v in (value if isinstance(value, list) else [value])]
+            if not set(value) <= keys:
+                raise Invalid(f"{field}: 可选值 allowed values {sorted(keys)}", field=field)
+        else:
+            value = str(value)
+        clean[code] = value
+    return clean
+
+
+def file_request(
+    actor: Actor,
+    *,
+    station_id: int,
+    service_code: str,
+    description: str,
+    channel: str,
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    contact_name: str = "",
+    phone: str = "",
+    email: str = "",
+    attributes: dict | None = None,
+    media_url: str = "",
+) -> ServiceRequest:
+    """Take in a request at the counter, by phone, from the resident, or from an Open311 client."""
+    if channel not in Channel.values:
+        raise Invalid(f"channel: 可选值 allowed values {Channel.values}", field="channel")
+    if not description.strip():
+        raise Invalid("description: 不能为空 must not be empty", field="description")
+    with transaction.atomic():
+        station = get_station(station_id)
+        category = get_category(service_code)
+        if channel == Channel.OPEN311:
+            allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
+        elif channel == Channel.RESIDENT:
+            allowed = actor.user is not None and bool(actor.roles_on(station.unit))
+        else:
+            allowed = actor.has(STAFF_ROLES, station.unit)
+        if not allowed:
+            raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
+        now = timezone.now()
+        req = ServiceRequest(
+            station=station,
+            category=category,
+            channel=channel,
+            description=description.strip(),
+            address=address,
+            lat=lat,
+            lon=lon,
+            attributes=_check_attributes(category, attributes or {}),
+            media_url=media_url,
+            requester=actor.user if channel == Channel.RESIDENT else None,
+            contact_name=contact_name,
+            phone=phone,
+            email=email,
+            api_key=actor.api_key,
+            requested_datetime=now,
+            updated_datetime=now,
+            expected_datetime=now + timedelta(hours=category.sla_hours),
+        )
+        save_audited(actor, "request.file", req, unit=station.unit)
+        RequestEvent.objects.create(
+            request=req,
+            actor=actor.user,
+            actor_label=actor.label,
+            to_status=Status.RECEIVED,
+            note=f"channel={channel}",
+        )
+    return req
+
+
+def visible_requests(actor: Actor) -> QuerySet:
+    """Staff see the requests of their stations; everyone sees the ones they filed."""
+    scope = actor.scope(STAFF_ROLES, "station__unit")
+    if actor.user is not None:
+        scope |= Q(requester=actor.user)
+    return ServiceRequest.objects.filter(scope).select_related("station__unit", "category")
+
+
+def get_request(actor: Actor, request_id: int) -> ServiceRequest:
+    req = visible_requests(actor).filter(pk=request_id).first()
+    if req is None:
+        raise NotFound(f"request_id: 诉求不存在 no request {request_id}", field="request_id")
+    return req
+
+
+def overdue_requests(actor: Actor, now: datetime | None = None) -> QuerySet:
+    """Open requests past their expected date, oldest first."""
+    now = now or timezone.now()
+    return (
+        visible_requests(actor)
+        .filter(status__in=OPEN_STATUSES, expected_datetime__lt=now)
+        .order_by("expected_datetime")
+    )
+
+
+def can_see_phone(actor: Actor, req: ServiceRequest) -> bool:
+    """Only the handling staff (the assignee; before assignment the committee triaging it)
+    and the requester see the phone number unmasked."""
+    if actor.user is None:
+        return False
+    if req.requester_id == actor.user.pk:
+        return True
+    if req.assignee_id is not None:
+        return req.assignee_id == actor.user.pk
+    return actor.has({Role.COMMITTEE_STAFF}, req.station.unit)
+
+
+def _is_manager(actor: Actor, req: ServiceRequest) -> bool:
+    return actor.has(MANAGERS, req.station.unit)
+
+
+def _is_handler(actor: Actor, req: ServiceRequest) -> bool:
+    if _is_manager(actor, req):
+        return True
+    if actor.user is not None and req.assignee_id == actor.user.pk:
+        return True
+    role = PARTY_ROLE.get(req.assigned_party)
+    return role is not None and actor.has({role}, req.station.unit)
+
+
+def _is_requester_or_manager(actor: Actor, req: ServiceRequest) -> bool:
+    mine = actor.user is not None and req.requester_id == actor.user.pk
+    return mine or _is_manager(actor, req)
+
+
+def _change(
+    actor: Actor,
+    request_id: int,
+    version: int,
+    *,
+    action: str,
+    allowed: Callable[[Actor, ServiceRequest], bool],
+    to_status: str | None,
+    note: str = "",
+    check: Callable[[ServiceRequest], None] | None = None,
+    mutate: Callable[[ServiceRequest], None] | None = None,
+) -> ServiceRequest:
+    with transaction.atomic():
+        req = visible_requests(actor).select_for_update(of=("self",)).filter(pk=request_id).first()
+        if req is None:
+            raise NotFound(f"request_id: 诉求不存在 no request {request_id}", field="request_id")
+        if not allowed(actor, req):
+            raise Forbidden(f"无权执行 not allowed: {action}")
+        if req.version != version:
+            raise Conflict(
+                f"version: 诉求已被他人修改，请刷新 changed meanwhile: now version {req.version},"
+                f" you sent {version}",
+                field="version",
+            )
+        if to_status is not None and to_status not in TRANSITIONS[req.status]:
+            allowed_next = sorted(TRANSITIONS[req.status]) or "none"
+            raise Conflict(
+                f"status: 不能从 {req.status} 转到 {to_status} cannot go from {req.status}"
+                f" to {to_status}; allowed: {allowed_next}",
+                field="status",
+            )
+        if check is not None:
+            check(req)
+        before = snapshot(req)
+        if mutate is not None:
+            mutate(req)
+        previous = req.status
+        if to_status is not None:
+            req.status = to_status
+        req.version += 1
+        req.updated_datetime = timezone.now()
+        save_audited(actor, action, req, unit=req.station.unit, before=before, note=note)
+        RequestEvent.objects.create(
+            request=req,
+            actor=actor.user,
+            actor_label=actor.label,
+            from_status=previous,
+            to_status=req.status,
+            note=note,
+        )
+    return req
+
+
+def assign(
+    actor: Actor,
+    request_id: int,
+    *,
+    version: int,
+    party: str,
+    assignee_id: int | None = None,
+    note: str = "",
+) -> ServiceRequest:
+    """Give the request to one of the three parties, optionally to one named person of it."""
+    if party not in Party.values:
+        raise Invalid(f"party: 可选值 allowed values {Party.values}", field="party")
+
+    def check(req: ServiceRequest) -> None:
+        if assignee_id is None:
+            return
+        paths = req.station.unit.ancestors_and_self()
+        if not RoleGrant.objects.filter(
+            user_id=assignee_id, role=PARTY_ROLE[party], unit_id__in=paths
+        ).exists():
+            raise Invalid(
+                f"assignee_id: 此人不是该驿站的{party}成员 user {assignee_id} is not {party} staff here",
+                field="assignee_id",
+            )
+
+    def mutate(req: ServiceRequest) -> None:
+        req.assigned_party = party
+        req.assignee_id = assignee_id
+
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.assign",
+        allowed=_is_manager,
+        to_status=Status.ASSIGNED,
+        note=note,
+        check=check,
+        mutate=mutate,
+    )
+
+
+def start(actor: Actor, request_id: int, *, version: int, note: str = "") -> ServiceRequest:
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.start",
+        allowed=_is_handler,
+        to_status=Status.IN_PROGRESS,
+        note=note,
+    )
+
+
+def resolve(actor: Actor, request_id: int, *, version: int, resolution: str) -> ServiceRequest:
+    if not resolution.strip():
+        raise Invalid("resolution: 请填写办理结果 must not be empty", field="resolution")
+
+    def mutate(req: ServiceRequest) -> None:
+        req.resolution = resolution.strip()
+
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.resolve",
+        allowed=_is_handler,
+        to_status=Status.RESOLVED,
+        note=resolution.strip(),
+        mutate=mutate,
+    )
+
+
+def reject(actor: Actor, request_id: int, *, version: int, reason: str) -> ServiceRequest:
+    if not reason.strip():
+        raise Invalid("reason: 不予受理须说明理由 a rejection needs a reason", field="reason")
+
+    def mutate(req: ServiceRequest) -> None:
+        req.reject_reason = reason.strip()
+        req.closed_datetime = timezone.now()
+
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.reject",
+        allowed=_is_manager,
+        to_status=Status.REJECTED,
+        note=reason.strip(),
+        mutate=mutate,
+    )
+
+
+def reopen(actor: Actor, request_id: int, *, version: int, note: str) -> ServiceRequest:
+    """The resident (or the committee on a return visit) is not satisfied: back to work."""
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.reopen",
+        allowed=_is_requester_or_manager,
+        to_status=Status.IN_PROGRESS,
+        note=note,
+    )
+
+
+def rate(
+    actor: Actor, request_id: int, *, version: int, rating: int, comment: str = ""
+) -> ServiceRequest:
+    """The resident's rating (or the committee's return-visit record of it), 1–5."""
+    if not 1 <= rating <= 5:
+        raise Invalid("rating: 评分须为 1–5 must be 1 to 5", field="rating")
+
+    def check(req: ServiceRequest) -> None:
+        if req.status != Status.RESOLVED:
+            raise Conflict(
+                f"status: 办结后才能评价 only a resolved request can be rated (now {req.status})",
+                field="status",
+            )
+
+    def mutate(req: ServiceRequest) -> None:
+        req.rating = rating
+        req.rating_comment = comment
+
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.rate",
+        allowed=_is_requester_or_manager,
+        to_status=None,
+        note=f"rating={rating} {comment}".strip(),
+        check=check,
+        mutate=mutate,
+    )
+
+
+def close(actor: Actor, request_id: int, *, version: int, note: str = "") -> ServiceRequest:
+    """Close after the return visit: only a rated request closes."""
+
+    def check(req: ServiceRequest) -> None:
+        if req.rating is None:
+            raise Conflict("rating: 须先回访评价 the resident must rate it first", field="rating")
+
+    def mutate(req: ServiceRequest) -> None:
+        req.closed_datetime = timezone.now()
+
+    return _change(
+        actor,
+        request_id,
+        version,
+        action="request.close",
+        allowed=_is_manager,
+        to_status=Status.CLOSED,
+        note=note,
+        check=check,
+        mutate=mutate,
+    )

@@ -1,0 +1,1 @@
+"""Safety inspections, rectification orders, meetings and action items."""

@@ -1,0 +1,1 @@
+"""Organisation units, roles, audit log and API keys."""

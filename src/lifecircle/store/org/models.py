@@ -1,0 +1,174 @@
+"""Organisation tree (街道 → 居委会 → 驿站), roles granted on a unit, append-only audit log."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class OrgUnit(models.Model):
+    """A node of the tree; `path` ("/1/4/9/") makes "this unit and below" one prefix query."""
+
+    class Kind(models.TextChoices):
+        SUBDISTRICT = "subdistrict", "街道 sub-district"
+        COMMITTEE = "committee", "居委会 residents' committee"
+        STATION = "station", "驿站 station"
+
+    ALLOWED_PARENTS = {
+        Kind.SUBDISTRICT: {None},
+        Kind.COMMITTEE: {Kind.SUBDISTRICT},
+        Kind.STATION: {Kind.SUBDISTRICT, Kind.COMMITTEE},
+    }
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        parent_kind = self.parent.kind if self.parent else None
+        if parent_kind not in self.ALLOWED_PARENTS[self.kind]:
+            raise ValidationError(
+                {"parent": f"{self.get_kind_display()} 不能挂在 cannot sit under {parent_kind}"}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not self._state.adding:
+            old_parent = OrgUnit.objects.filter(pk=self.pk).values_list("parent_id", flat=True)
+            if old_parent and old_parent[0] != self.parent_id:
+                raise ValidationError({"parent": "单位不能移动 a unit cannot be moved"})
+        super().save(*args, **kwargs)
+        path = (self.parent.path if self.parent else "/") + f"{self.pk}/"
+        if path != self.path:
+            self.path = path
+            OrgUnit.objects.filter(pk=self.pk).update(path=path)
+
+    def subtree(self) -> models.QuerySet:
+        """This unit and every unit below it."""
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+    def ancestors_and_self(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+class Role(models.TextChoices):
+    SUBDISTRICT_ADMIN = "subdistrict_admin", "街道管理员 sub-district admin"
+    COMMITTEE_STAFF = "committee_staff", "居委会工作人员 residents' committee staff"
+    OWNERS_COMMITTEE = "owners_committee", "业委会委员 owners' committee member"
+    PROPERTY_STAFF = "property_staff", "物业人员 property staff"
+    SAFETY_INSPECTOR = "safety_inspector", "安全检查员 safety inspector"
+    VOLUNTEER = "volunteer", "志愿者 volunteer"
+    RESIDENT = "resident", "居民 resident"
+
+
+class Party(models.TextChoices):
+    """The three parties (三驾马车) who staff a station in rotation."""
+
+    COMMITTEE = "committee", "居委会 residents' committee"
+    OWNERS = "owners", "业委会 owners' committee"
+    PROPERTY = "property", "物业 property management"
+
+
+PARTY_ROLE = {
+    Party.COMMITTEE: Role.COMMITTEE_STAFF,
+    Party.OWNERS: Role.OWNERS_COMMITTEE,
+    Party.PROPERTY: Role.PROPERTY_STAFF,
+}
+
+
+class RoleGrant(models.Model):
+    """`user` holds `role` on `unit` and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="one_grant_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.unit}"
+
+
+class ApiKey(models.Model):
+    """An Open311 client key (user empty) or a personal API token (user set)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计日志只能追加 the audit log is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("审计日志只能追加 the audit log is append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("审计日志只能追加 the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which record, with the values before and after. Never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.model}#{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("审计日志只能追加 the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计日志只能追加 the audit log is append-only")

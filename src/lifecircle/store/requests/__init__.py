@@ -1,0 +1,1 @@
+"""Residents' requests (一站式受理) with their status history."""

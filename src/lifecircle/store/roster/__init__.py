@@ -1,0 +1,1 @@
+"""Three-party duty roster: rotations, assignments, holidays, swaps."""

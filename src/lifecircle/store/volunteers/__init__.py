@@ -1,0 +1,1 @@
+"""Volunteer teams, activities, sign-up and hours."""

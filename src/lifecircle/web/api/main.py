@@ -1,0 +1,25 @@
+"""The typed JSON API: one NinjaAPI, one router per concept, service errors as JSON."""
+
+from ninja import NinjaAPI
+
+from lifecircle.ops.errors import OpsError
+from lifecircle.web.api import requests, stations
+from lifecircle.web.api.auth import AUTH
+
+api = NinjaAPI(
+    title="lifecircle 驿站运营 API",
+    version="1",
+    description="社区生活圈驿站运营：驿站、服务清单、诉求、值班、安全检查、志愿服务。"
+    " Station operations: stations, service lists, requests, roster, inspections, volunteers.",
+    urls_namespace="api",
+    auth=AUTH,
+)
+api.add_router("", stations.router)
+api.add_router("", requests.router)
+
+
+@api.exception_handler(OpsError)
+def ops_error(request, exc: OpsError):
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field}, status=exc.status
+    )

@@ -1,0 +1,250 @@
+"""Open311 GeoReport v2 (JSON): services, service definitions, requests (GET, POST with api_key).
+
+Errors are the spec's list: `[{"code": 400, "description": "..."}]` with the same HTTP status.
+A POST is routed to a station by `address_id` (the station id) or else to the nearest station of
+the key's area from `lat`/`long`.
+"""
+
+import math
+from datetime import timedelta
+
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lifecircle.ops import requests as ops
+from lifecircle.ops.access import Actor
+from lifecircle.ops.errors import OpsError
+from lifecircle.store.org.models import ApiKey
+from lifecircle.store.requests.models import ServiceRequest, Status
+from lifecircle.store.stations.models import ServiceCategory, Station
+
+MAX_REQUESTS = 1000
+CLOSED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
+
+
+def error(status: int, description: str) -> JsonResponse:
+    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+
+
+def service_out(category: ServiceCategory) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": f"{category.name_zh} {category.name_en}",
+        "description": category.description,
+        "metadata": category.attributes.exists(),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
+
+
+def request_out(req: ServiceRequest) -> dict:
+    """Public view of a request: no names, phones or e-mail."""
+    if req.status == Status.REJECTED:
+        notes = req.reject_reason
+    elif req.status in (Status.RESOLVED, Status.CLOSED):
+        notes = req.resolution
+    else:
+        notes = req.get_status_display()
+    return {
+        "service_request_id": str(req.pk),
+        "status": "closed" if req.status in CLOSED else "open",
+        "status_notes": notes,
+        "service_name": f"{req.category.name_zh} {req.category.name_en}",
+        "service_code": req.category.code,
+        "description": req.description,
+        "agency_responsible": req.get_assigned_party_display() or req.station.name,
+        "service_notice": req.category.notice,
+        "requested_datetime": req.requested_datetime.isoformat(),
+        "updated_datetime": req.updated_datetime.isoformat(),
+        "expected_datetime": req.expected_datetime.isoformat(),
+        "address": req.address or req.station.address,
+        "address_id": str(req.station_id),
+        "zipcode": "",
+        "lat": req.lat,
+        "long": req.lon,
+        "media_url": req.media_url,
+        "notes": [
+            {"datetime": e.at.isoformat(), "status": e.to_status, "description": e.note}
+            for e in req.events.all()
+        ],
+    }
+
+
+@require_GET
+def services(request):
+    return JsonResponse(
+        [service_out(c) for c in ServiceCategory.objects.filter(active=True)], safe=False
+    )
+
+
+@require_GET
+def service_definition(request, code: str):
+    category = ServiceCategory.objects.filter(code=code, active=True).first()
+    if category is None:
+        return error(404, f"service_code: 服务类别不存在 unknown service {code!r}")
+    attributes = [
+        {
+            "variable": True,
+            "code": a.code,
+            "datatype": a.datatype,
+            "required": a.required,
+            "datatype_description": a.datatype_description,
+            "order": a.order,
+            "description": a.description,
+            "values": [{"key": str(v["key"]), "name": v["name"]} for v in a.values],
+        }
+        for a in category.attributes.all()
+    ]
+    return JsonResponse({"service_code": category.code, "attributes": attributes})
+
+
+def _float(form, name: str) -> float | None:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return None
+    value = float(raw)  # ValueError is reported by the caller with the field name
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
+
+
+def _route(key: ApiKey, address_id: str, lat: float | None, lon: float | None) -> Station | None:
+    stations = Station.objects.filter(active=True, unit__path__startswith=key.unit.path)
+    if address_id:
+        return stations.filter(pk=int(address_id)).first() if address_id.isdigit() else None
+    located = [s for s in stations if s.lat is not None and s.lon is not None]
+    if lat is None or lon is None or not located:
+        return None
+    scale = math.cos(math.radians(lat))
+    return min(located, key=lambda s: (s.lat - lat) ** 2 + ((s.lon - lon) * scale) ** 2)
+
+
+def post_request(request):
+    form = request.POST
+    key = (
+        ApiKey.objects.select_related("unit")
+        .filter(key=form.get("api_key", ""), active=True, user__isnull=True)
+        .first()
+    )
+    if key is None:
+        return error(403, "api_key: 缺少或无效的 api_key missing or invalid api_key")
+    if not form.get("service_code"):
+        return error(400, "service_code: 必填 required")
+    try:
+        lat, lon = _float(form, "lat"), _float(form, "long")
+    except ValueError:
+        return error(400, "lat/long: 需要数字 must be numbers")
+    if (lat is None) != (lon is None) or (
+        lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        return error(400, "lat/long: 须成对给出且在范围内 give both, within range")
+    address_id = form.get("address_id", "").strip()
+    if not address_id and lat is None:
+        return error(400, "lat/long or address_id: 须给出位置 a location is required")
+    station = _route(key, address_id, lat, lon)
+    if station is None:
+        return error(
+            404,
+            f"address_id: 无法定位到驿站 no station for this location ({address_id or 'lat/long'})",
+        )
+    attributes = {
+        name[len("attribute[") : -1]: (
+            form.getlist(name) if len(form.getlist(name)) > 1 else form[name]
+        )
+        for name in form
+        if name.startswith("attribute[") and name.endswith("]")
+    }
+    name = " ".join(p for p in (form.get("first_name", ""), form.get("last_name", "")) if p)
+    try:
+        req = ops.file_request(
+            Actor(None, api_key=key),
+            station_id=station.pk,
+            service_code=form["service_code"],
+            description=form.get("description", ""),
+            channel="open311",
+            address=form.get("address_string", "")[:200],
+            lat=lat,
+            lon=lon,
+            contact_name=name[:100],
+            phone=form.get("phone", "")[:32],
+            email=form.get("email", "")[:254],
+            attributes=attributes,
+            media_url=form.get("media_url", "")[:200],
+        )
+    except OpsError as exc:
+        return error(exc.status if exc.status in (403, 404) else 400, exc.message)
+    return JsonResponse(
+        [
+            {
+                "service_request_id": str(req.pk),
+                "service_notice": req.category.notice,
+                "account_id": None,
+            }
+        ],
+        status=201,
+        safe=False,
+    )
+
+
+def get_requests(request):
+    params = request.GET
+    rows = ServiceRequest.objects.select_related("station", "category").prefetch_related("events")
+    ids = params.get("service_request_id", "")
+    if ids:
+        wanted = [i.strip() for i in ids.split(",") if i.strip()]
+        if not all(i.isdigit() for i in wanted):
+            return error(400, "service_request_id: 须为数字 must be numbers, comma separated")
+        rows = rows.filter(pk__in=[int(i) for i in wanted])
+    else:
+        codes = [c for c in params.get("service_code", "").split(",") if c]
+        if codes:
+            rows = rows.filter(category__code__in=codes)
+        dates = {}
+        for name in ("start_date", "end_date"):
+            if params.get(name):
+                dates[name] = parse_datetime(params[name].replace(" ", "+"))
+                if dates[name] is None:
+                    return error(400, f"{name}: 需要 W3C 时间 must be a W3C datetime")
+        end = dates.get("end_date") or timezone.now()
+        start = dates.get("start_date") or end - timedelta(days=90)
+        rows = rows.filter(requested_datetime__gte=start, requested_datetime__lte=end)
+        statuses = {s for s in params.get("status", "").split(",") if s}
+        if statuses - {"open", "closed"}:
+            return error(400, "status: 可选值 allowed values open, closed")
+        if statuses == {"open"}:
+            rows = rows.exclude(status__in=CLOSED)
+        elif statuses == {"closed"}:
+            rows = rows.filter(status__in=CLOSED)
+    return JsonResponse([request_out(r) for r in rows[:MAX_REQUESTS]], safe=False)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def requests_collection(request):
+    return post_request(request) if request.method == "POST" else get_requests(request)
+
+
+@require_GET
+def request_detail(request, request_id: int):
+    req = (
+        ServiceRequest.objects.select_related("station", "category")
+        .prefetch_related("events")
+        .filter(pk=request_id)
+        .first()
+    )
+    if req is None:
+        return error(404, f"service_request_id: 诉求不存在 no request {request_id}")
+    return JsonResponse([request_out(req)], safe=False)
+
+
+urlpatterns = [
+    path("services.json", services),
+    path("services/<str:code>.json", service_definition),
+    path("requests.json", requests_collection),
+    path("requests/<int:request_id>.json", request_detail),
+]

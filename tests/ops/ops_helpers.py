@@ -1,0 +1,24 @@
+"""Helpers shared by the station-operations tests."""
+
+from django.test import Client
+
+from lifecircle.store.org.models import AuditEntry
+
+
+def audit_count() -> int:
+    return AuditEntry.objects.count()
+
+
+def file_request(client: Client, station_id: int, **extra) -> dict:
+    payload = {
+        "station_id": station_id,
+        "service_code": "consultation",
+        "description": "想了解高龄津贴怎么申请",
+        "channel": "counter",
+        "contact_name": "王阿姨",
+        "phone": "13812345678",
+    }
+    payload.update(extra)
+    response = client.post("/api/requests", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
