@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from conftest import shared_data
+from datafiles import shared_data
 from lifecircle.access.engine import count_within, nearest_facility
 from lifecircle.network.graph import WalkGraph
 from lifecircle.network.osm import OsmError, load_category_mapping, read_osm, walk_exclusion

@@ -1,4 +1,4 @@
-"""Shared test helpers: where the real data lies."""
+"""Where the real test data lies (../shared/data); tests skip with a reason when it is absent."""
 
 from pathlib import Path
 
