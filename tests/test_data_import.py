@@ -371,3 +371,30 @@ def test_candidate_with_an_unknown_function_is_rejected_naming_it(tmp_path):
     result = import_file(write(tmp_path / "k.csv", text), "candidates")
     assert result.imported == 0
     assert "量子茶馆" in rejected(result)[2, "可用功能"]
+
+
+def test_value_parsers():
+    import datetime
+
+    from lifecircle.data.validate import Invalid, parse_count, parse_number, parse_year
+
+    assert parse_number(" 1,234 ") == parse_number("１２３４") == parse_number("1234人") == 1234
+    assert (parse_number("120㎡"), parse_number("80平方米"), parse_number(3.5)) == (120, 80, 3.5)
+    for bad in ("1.2万", "约100", "", "nan", True):
+        with pytest.raises(Invalid):
+            parse_number(bad)
+    with pytest.raises(Invalid, match="negative"):
+        parse_count("-1")
+    for text, year in (("1978", 1978), ("1978年", 1978), ("1970年代", 1970), ("80年代", 1980)):
+        assert parse_year(text) == year
+    assert parse_year("1990s") == parse_year(datetime.date(1990, 6, 1)) == parse_year(1990.0)
+    for bad in ("1700", "3000", "上世纪", "19780"):
+        with pytest.raises(Invalid):
+            parse_year(bad)
+
+
+def test_duplicate_ids_reject_the_later_row(tmp_path):
+    text = "编号,名称,经度,纬度,人口\nA1,甲,121.523,31.265,100\nA1,乙,121.524,31.266,100\n"
+    result = import_file(write(tmp_path / "c.csv", text), "compounds")
+    assert list(result.table["name"]) == ["甲"]
+    assert rejected(result) == {(3, "编号"): "与第2行重复 duplicates row 2"}

@@ -1,7 +1,9 @@
 """Checks on single values and on coordinates; each returns the value or a reason (Chinese first).
 
 The rules:
-- numbers accept `1,234`, full-width digits and surrounding spaces; anything else is a bad number;
+- numbers accept `1,234`, full-width digits, surrounding spaces and a trailing unit that does not
+  change the value (人, 户, 个, 张, ㎡, m2, 平方米, 平米, 元); anything else is a bad number (`1.2万`
+  too: the unit would change the value);
 - counts, areas and costs must not be negative;
 - a year is four digits (`1978`, `1978年`) or a decade (`1970年代`, `70年代`, `1970s`, taken as its
   first year), between 1800 and next year;
@@ -25,6 +27,7 @@ FAR_KM = 150.0
 
 _EARTH_RADIUS_KM = 6371.0088
 _SPLIT_LIST = re.compile(r"[,，;；、/|\s]+")
+_PLAIN_UNIT = re.compile(r"(人|户|个|张|m2|平方米|平米|元)$")
 
 
 class Invalid(ValueError):
@@ -47,6 +50,7 @@ def parse_number(value: object) -> float:
     if isinstance(value, int | float):
         return float(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+    text = _PLAIN_UNIT.sub("", text)
     try:
         number = float(text)
     except ValueError:
@@ -66,7 +70,9 @@ def parse_count(value: object) -> float:
 
 def parse_year(value: object) -> float:
     """A year or decade (see module docstring)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, datetime.date):  # an Excel date cell
+        year = value.year
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         year = int(value)
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().lower()
