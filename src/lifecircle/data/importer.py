@@ -223,9 +223,7 @@ def _locate(rows: list[_Row], raw: RawTable, headers: dict[str, str], crs: str) 
             continue
         problem = coordinate_problem(row.values["lon"], row.values["lat"])
         if problem:
-            column = (
-                "geometry" if raw.geometry is not None else headers["lon"] + "/" + headers["lat"]
-            )
+            column = _coordinate_column(headers)
             shown = f"{show(row.values['lon'])}, {show(row.values['lat'])}"
             row.reject(column, shown, problem)
     if crs == "wgs84":
@@ -246,6 +244,13 @@ def _locate(rows: list[_Row], raw: RawTable, headers: dict[str, str], crs: str) 
             )
 
 
+def _coordinate_column(headers: dict[str, str]) -> str:
+    """How to name the location in a report: the lon/lat headers, or `geometry`."""
+    if "lon" in headers and "lat" in headers:
+        return f"{headers['lon']}/{headers['lat']}"
+    return "geometry"
+
+
 def _check_far(rows: list[_Row], headers: dict[str, str]) -> None:
     located = [r for r in rows if not r.problems]
     if len(located) < 3:
@@ -254,11 +259,8 @@ def _check_far(rows: list[_Row], headers: dict[str, str]) -> None:
     lat = np.array([r.values["lat"] for r in located])
     for r, km in zip(located, distance_from_median_km(lon, lat), strict=True):
         if km > FAR_KM:
-            column = headers.get("lon", "geometry") + (
-                "/" + headers["lat"] if "lat" in headers else ""
-            )
             r.reject(
-                column,
+                _coordinate_column(headers),
                 f"{show(r.values['lon'])}, {show(r.values['lat'])}",
                 f"离本文件其他点的中位位置 {km:.0f} km，可能输错 "
                 f"{km:.0f} km from the median point of this file (> {FAR_KM:g} km): likely a typo",
