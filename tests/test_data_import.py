@@ -243,7 +243,9 @@ def test_xlsx_round_trip_with_sheet_row_numbers(tmp_path):
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    book.active.title = "说明"  # an empty first sheet: the data sheet is found after it
+    sheet = book.create_sheet("候选点")
+    sheet.append([])
     sheet.append(["名称", "地址", "经度", "纬度", "建筑面积（㎡）", "成本（万元）", "可用功能"])
     sheet.append(["门卫室", "江浦路100弄", 121.523, 31.265, 40, 12.5, "睦邻驿站、助餐点"])
     sheet.append([None] * 7)  # a blank sheet row
@@ -252,11 +254,11 @@ def test_xlsx_round_trip_with_sheet_row_numbers(tmp_path):
     book.save(tmp_path / "候选点.xlsx")
     result = import_file(tmp_path / "候选点.xlsx", "candidates")
     assert list(result.table["name"]) == ["门卫室", "零陵路231号"]
-    assert list(result.table["row"]) == [2, 5]
+    assert list(result.table["row"]) == [3, 6]
     assert result.table.iloc[0]["allowed_functions"] == ("service_station", "canteen")
     assert result.table.iloc[1]["allowed_functions"] == ("nursery", "after_school")
     assert result.table.iloc[0]["cost"] == 12.5 and np.isnan(result.table.iloc[1]["cost"])
-    assert rejected(result) == {(4, "建筑面积（㎡）"): "不是数字 not a number"}
+    assert rejected(result) == {(5, "建筑面积（㎡）"): "不是数字 not a number"}
 
 
 def _square(lon, lat, half=0.001):
