@@ -20,7 +20,7 @@ import unicodedata
 
 import numpy as np
 
-from lifecircle.geo.chinese import in_china
+from lifecircle.geo.chinese import CHINA_BOX
 
 FAR_KM = 150.0
 """A point this far from the median point of its file is rejected as a likely typo."""
@@ -93,13 +93,19 @@ def parse_list(value: object) -> list[str]:
     return [item for item in _SPLIT_LIST.split(str(value).strip()) if item]
 
 
+def _in_china(lon: float, lat: float) -> bool:
+    """Scalar form of `lifecircle.geo.chinese.in_china` (one row at a time, no numpy overhead)."""
+    lon_min, lon_max, lat_min, lat_max = CHINA_BOX
+    return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
+
+
 def coordinate_problem(lon: float, lat: float) -> str | None:
     """Why (lon, lat) in degrees cannot be a point in China, or None if it can."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return "坐标不是有限的数 coordinates are not finite numbers"
-    if bool(in_china(lon, lat)):
+    if _in_china(lon, lat):
         return None
-    if bool(in_china(lat, lon)):
+    if _in_china(lat, lon):
         return (
             "经纬度可能填反了 longitude and latitude look swapped (lon 72–138, lat 1–56 in China)"
         )
