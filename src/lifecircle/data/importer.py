@@ -70,12 +70,13 @@ def import_file(
     path: Path | str,
     kind: str,
     crs: str = "wgs84",
-    standard: Standard | str = "gb50180-2018",
+    standard: Standard | str | Path = "gb50180-2018",
     mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Read and check one file of `kind` (compounds | facilities | candidates | gates).
 
-    `mapping` adds free-text category names → codes to the standard's aliases.
+    `standard` is a Standard, a preset name or a user TOML file; `mapping` adds free-text
+    category names → codes to the standard's aliases.
     """
     if kind not in KINDS:
         raise ValueError(
@@ -86,7 +87,7 @@ def import_file(
         raise ValueError(
             f"未知坐标系 unknown crs {crs!r}; 可选 choose from: {', '.join(CRS_NAMES)}"
         )
-    if isinstance(standard, str):
+    if not isinstance(standard, Standard):
         standard = load_standard(standard)
     raw = read_table(path)
     name = str(raw.file)
