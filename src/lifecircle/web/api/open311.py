@@ -23,11 +23,18 @@ from lifecircle.store.requests.models import ServiceRequest, Status
 from lifecircle.store.stations.models import ServiceCategory, Station
 
 MAX_REQUESTS = 1000
+
+
+def json_response(data, **kwargs) -> JsonResponse:
+    """JSON with Chinese left readable (UTF-8, not \\u escapes)."""
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False}, **kwargs)
+
+
 CLOSED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
 
 
 def error(status: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+    return json_response([{"code": status, "description": description}], status=status, safe=False)
 
 
 def service_out(category: ServiceCategory) -> dict:
@@ -77,7 +84,7 @@ def request_out(req: ServiceRequest) -> dict:
 
 @require_GET
 def services(request):
-    return JsonResponse(
+    return json_response(
         [service_out(c) for c in ServiceCategory.objects.filter(active=True)], safe=False
     )
 
@@ -100,7 +107,7 @@ def service_definition(request, code: str):
         }
         for a in category.attributes.all()
     ]
-    return JsonResponse({"service_code": category.code, "attributes": attributes})
+    return json_response({"service_code": category.code, "attributes": attributes})
 
 
 def _float(form, name: str) -> float | None:
@@ -178,7 +185,7 @@ def post_request(request):
         )
     except OpsError as exc:
         return error(exc.status if exc.status in (403, 404) else 400, exc.message)
-    return JsonResponse(
+    return json_response(
         [
             {
                 "service_request_id": str(req.pk),
@@ -220,7 +227,7 @@ def get_requests(request):
             rows = rows.exclude(status__in=CLOSED)
         elif statuses == {"closed"}:
             rows = rows.filter(status__in=CLOSED)
-    return JsonResponse([request_out(r) for r in rows[:MAX_REQUESTS]], safe=False)
+    return json_response([request_out(r) for r in rows[:MAX_REQUESTS]], safe=False)
 
 
 @csrf_exempt
@@ -239,7 +246,7 @@ def request_detail(request, request_id: int):
     )
     if req is None:
         return error(404, f"service_request_id: 诉求不存在 no request {request_id}")
-    return JsonResponse([request_out(req)], safe=False)
+    return json_response([request_out(req)], safe=False)
 
 
 urlpatterns = [

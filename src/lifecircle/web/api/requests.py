@@ -75,7 +75,7 @@ def file_request(request, payload: RequestIn):
     return Status(201, request_out(who, req, with_events=True))
 
 
-@router.get("/requests", response=list[RequestOut])
+@router.get("/requests", response={200: list[RequestOut], **ERRORS})
 def list_requests(
     request,
     status: RequestStatus | None = None,

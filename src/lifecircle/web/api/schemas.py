@@ -9,9 +9,17 @@ Channel = Literal["counter", "phone", "resident", "staff"]
 PartyCode = Literal["committee", "owners", "property"]
 
 
+class FieldError(Schema):
+    loc: list[str]
+    msg: str
+
+
 class Error(Schema):
+    """Every error: a message (中文 then English) and the field it is about, when there is one."""
+
     detail: str
     field: str | None = None
+    errors: list[FieldError] = []
 
 
 class GrantOut(Schema):
