@@ -107,37 +107,38 @@ def file_request(
         raise Invalid(f"channel: 可选值 allowed values {Channel.values}", field="channel")
     if not description.strip():
         raise Invalid("description: 不能为空 must not be empty", field="description")
+    # Reads and checks first, so that the write transaction (a lock on SQLite) stays short.
+    station = get_station(station_id)
+    category = get_category(service_code)
+    if channel == Channel.OPEN311:
+        allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
+    elif channel == Channel.RESIDENT:
+        allowed = actor.user is not None and bool(actor.roles_on(station.unit))
+    else:
+        allowed = actor.has(STAFF_ROLES, station.unit)
+    if not allowed:
+        raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
+    now = timezone.now()
+    req = ServiceRequest(
+        station=station,
+        category=category,
+        channel=channel,
+        description=description.strip(),
+        address=address,
+        lat=lat,
+        lon=lon,
+        attributes=_check_attributes(category, attributes or {}),
+        media_url=media_url,
+        requester=actor.user if channel == Channel.RESIDENT else None,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        api_key=actor.api_key,
+        requested_datetime=now,
+        updated_datetime=now,
+        expected_datetime=now + timedelta(hours=category.sla_hours),
+    )
     with transaction.atomic():
-        station = get_station(station_id)
-        category = get_category(service_code)
-        if channel == Channel.OPEN311:
-            allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
-        elif channel == Channel.RESIDENT:
-            allowed = actor.user is not None and bool(actor.roles_on(station.unit))
-        else:
-            allowed = actor.has(STAFF_ROLES, station.unit)
-        if not allowed:
-            raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
-        now = timezone.now()
-        req = ServiceRequest(
-            station=station,
-            category=category,
-            channel=channel,
-            description=description.strip(),
-            address=address,
-            lat=lat,
-            lon=lon,
-            attributes=_check_attributes(category, attributes or {}),
-            media_url=media_url,
-            requester=actor.user if channel == Channel.RESIDENT else None,
-            contact_name=contact_name,
-            phone=phone,
-            email=email,
-            api_key=actor.api_key,
-            requested_datetime=now,
-            updated_datetime=now,
-            expected_datetime=now + timedelta(hours=category.sla_hours),
-        )
         save_audited(actor, "request.file", req, unit=station.unit)
         RequestEvent.objects.create(
             request=req,
