@@ -32,6 +32,7 @@ def record(
     before: dict | None,
     unit: OrgUnit | None,
     note: str = "",
+    deleted: bool = False,
 ) -> AuditEntry:
     """Write one audit entry; call inside the transaction that made the change."""
     return AuditEntry.objects.create(
@@ -42,7 +43,7 @@ def record(
         object_id=str(obj.pk),
         unit=unit,
         before=before,
-        after=snapshot(obj),
+        after=None if deleted else snapshot(obj),
         note=note,
     )
 
