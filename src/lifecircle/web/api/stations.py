@@ -33,7 +33,7 @@ def catalogue_out(item) -> dict:
     }
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response={200: MeOut, **ERRORS})
 def me(request):
     """The caller and the roles they hold."""
     who = actor(request)
@@ -46,7 +46,7 @@ def me(request):
     }
 
 
-@router.get("/stations", response=list[StationOut])
+@router.get("/stations", response={200: list[StationOut], **ERRORS})
 def list_stations(request):
     """Stations under the caller's units."""
     return list(ops.visible_stations(actor(request)))
@@ -83,7 +83,7 @@ def add_catalogue_item(request, station_id: int, payload: CatalogueIn):
     return Status(201, catalogue_out(item))
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
 def list_categories(request):
     """Request categories with their SLA (hours)."""
     return list(ServiceCategory.objects.filter(active=True))

@@ -1,0 +1,50 @@
+"""`lifecircle serve`: create and migrate the database, optionally seed the demo, serve the site."""
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lifecircle.cli import app
+
+
+@app.command()
+def serve(
+    demo: bool = typer.Option(
+        False, "--demo", help="写入演示街道、用户与 Open311 密钥 seed the demo"
+    ),
+    host: str = typer.Option("127.0.0.1", help="监听地址 address to listen on"),
+    port: int = typer.Option(8000, help="端口 port"),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="SQLite 文件 file (默认 default ./lifecircle.sqlite3); LIFECIRCLE_DATABASE_URL 优先 wins",
+    ),
+    workers: int = typer.Option(2, min=1, help="进程数 worker processes"),
+    threads: int = typer.Option(8, min=1, help="每进程线程 threads per worker"),
+) -> None:
+    """运行驿站运营网站、API 与 Open311 Run the station-operations site, API and Open311."""
+    from lifecircle.web import server
+
+    console = Console()
+    server.setup(db)
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    console.print(f"数据库 database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+    seeded = server.prepare_database(demo)
+    if seeded is not None:
+        from lifecircle.ops.demo import DEMO_PASSWORD
+
+        table = Table("用户 user", "角色 role", "单位 unit")
+        for name, user in seeded.users.items():
+            for grant in user.grants.select_related("unit"):
+                table.add_row(name, grant.get_role_display(), grant.unit.name)
+        console.print(table)
+        console.print(
+            f"演示密码 demo password: {DEMO_PASSWORD}   Open311 api_key: {seeded.api_key}"
+        )
+    elif demo:
+        console.print("数据库已有数据，未重复写入演示数据 data present; demo not seeded again")
+    base = f"http://{host}:{port}"
+    console.print(f"{base}/   API {base}/api/docs   Open311 {base}/open311/v2/services.json")
+    server.run(host, port, workers=workers, threads=threads)
