@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lifecircle.store.roster",
     "lifecircle.store.inspections",
     "lifecircle.store.volunteers",
+    "lifecircle.web.pages",
 ]
 
 MIDDLEWARE = [
@@ -118,3 +119,15 @@ STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("LIFECIRCLE_MEDIA_ROOT", "lifecircle-media")).resolve()
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+
+def _leaflet_static() -> list:
+    """Leaflet from the xstatic-leaflet package, served at /static/leaflet/ (no CDN)."""
+    import xstatic.pkg.leaflet as leaflet
+
+    return [("leaflet", leaflet.BASE_DIR)]
+
+
+STATICFILES_DIRS = _leaflet_static()

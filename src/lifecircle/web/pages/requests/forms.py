@@ -1,0 +1,73 @@
+"""Forms of the request pages: intake, and the fields each state change needs."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lifecircle.store.org.models import Party
+from lifecircle.store.requests.models import Channel
+from lifecircle.web.pages.common import choices, zh_en
+
+STAFF_CHANNELS = [Channel.COUNTER, Channel.PHONE, Channel.STAFF]
+
+
+class IntakeForm(forms.Form):
+    station = forms.TypedChoiceField(label=_("Station"), coerce=int)
+    service = forms.ChoiceField(label=_("Category"))
+    channel = forms.ChoiceField(label=_("Channel"))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=2000)
+    address = forms.CharField(label=_("Place"), required=False, max_length=200)
+    contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=100)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    resident = forms.CharField(
+        label=_("Resident's account (optional)"),
+        required=False,
+        max_length=150,
+        help_text=_("Links the request to the resident, who can then follow and rate it."),
+    )
+
+    def __init__(self, *args, stations, categories, staff: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].choices = [(s.pk, s.name) for s in stations]
+        self.fields["service"].choices = [
+            (c.code, zh_en(f"{c.name_zh} {c.name_en}")) for c in categories
+        ]
+        if staff:
+            self.fields["channel"].choices = choices((c.value, c.label) for c in STAFF_CHANNELS)
+        else:
+            self.fields["channel"].choices = choices([(Channel.RESIDENT, Channel.RESIDENT.label)])
+            del self.fields["resident"]
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    party = forms.ChoiceField(label=_("Party"), choices=lambda: choices(Party.choices))
+    assignee = forms.TypedChoiceField(
+        label=_("Person (optional)"), coerce=int, required=False, empty_value=None
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class NoteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ResolveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    resolution = forms.CharField(label=_("Resolution"), max_length=2000, widget=forms.Textarea)
+
+
+class RejectForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class RateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[(5, "5 ★★★★★"), (4, "4 ★★★★"), (3, "3 ★★★"), (2, "2 ★★"), (1, "1 ★")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
