@@ -44,3 +44,9 @@ def as_user(demo):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def live_demo(transactional_db):
+    """The demo data committed for real, so that a live server thread sees it."""
+    return seed_demo(STATIONS, "示意街道")

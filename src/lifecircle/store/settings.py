@@ -119,6 +119,8 @@ STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("LIFECIRCLE_MEDIA_ROOT", "lifecircle-media")).resolve()
 LOGIN_URL = "/accounts/login/"
+# The pages' own wording wins over Django's catalogues for the same English strings.
+LOCALE_PATHS = [Path(__file__).resolve().parents[1] / "web" / "pages" / "locale"]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
