@@ -73,3 +73,31 @@ def test_migrations_apply_on_postgres_and_audit_trigger_refuses_update(postgres_
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("delete from org_auditentry")
         assert conn.execute("select count(*) from org_auditentry").fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+def test_request_permission_and_open311_tests_pass_on_postgres():
+    """The same workflow, concurrency and permission tests, run against PostgreSQL."""
+    url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
+    here = os.path.dirname(__file__)
+    files = ["test_requests_api.py", "test_permissions.py", "test_open311.py", "test_roster.py"]
+    env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *[os.path.join(here, f) for f in files],
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "skipped" not in done.stdout

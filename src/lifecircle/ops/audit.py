@@ -9,7 +9,7 @@ from django.forms.models import model_to_dict
 
 from lifecircle.ops.access import Actor
 from lifecircle.ops.errors import Invalid
-from lifecircle.store.org.models import AuditEntry, OrgUnit
+from lifecircle.store.org.models import AuditEntry, OrgUnit, Role
 
 
 def snapshot(obj: models.Model) -> dict:
@@ -66,3 +66,10 @@ def save_audited(
     obj.save()
     record(actor, action, obj, before=before, unit=unit, note=note)
     return obj
+
+
+def visible_entries(actor: Actor):
+    """Audit entries of the units the caller administers (sub-district admins only)."""
+    return AuditEntry.objects.filter(actor.scope({Role.SUBDISTRICT_ADMIN}, "unit")).select_related(
+        "actor"
+    )

@@ -28,6 +28,7 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "OPTIONS": dict(parse_qsl(parts.query)),
         "CONN_MAX_AGE": 60,
+        "TEST": {"NAME": f"test_lifecircle_{os.getpid()}"},
     }
 
 

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from lifecircle.ops.errors import OpsError
-from lifecircle.web.api import requests, stations
+from lifecircle.web.api import audit, inspections, requests, roster, stations, volunteers
 from lifecircle.web.api.auth import AUTH
 
 api = NinjaAPI(
@@ -17,6 +17,10 @@ api = NinjaAPI(
 )
 api.add_router("", stations.router)
 api.add_router("", requests.router)
+api.add_router("", roster.router)
+api.add_router("", inspections.router)
+api.add_router("", volunteers.router)
+api.add_router("", audit.router)
 
 
 @api.exception_handler(OpsError)

@@ -192,3 +192,156 @@ class AuditOut(Schema):
 class DateRange(Schema):
     start: date
     end: date
+
+
+class RosterIn(Schema):
+    start: date
+    end: date
+    parties: list[PartyCode] = ["committee", "owners", "property"]
+    rrule: str = Field("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA", min_length=1, max_length=200)
+    task: str = Field("值班 duty", min_length=1, max_length=50)
+
+
+class DutyOut(Schema):
+    id: int
+    station_id: int
+    date: date
+    task: str
+    party: str
+    person: str | None
+
+
+class RosterOut(Schema):
+    created: list[DutyOut]
+    uncovered: list[date]
+    holidays: list[date]
+
+
+class SwapIn(Schema):
+    assignment_id: int
+    replacement_id: int
+    reason: str = Field("", max_length=200)
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class SwapOut(Schema):
+    id: int
+    assignment_id: int
+    replacement_id: int
+    status: str
+
+
+class HolidayIn(Schema):
+    unit_id: int
+    date: date
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UnavailableIn(Schema):
+    date: date
+    reason: str = Field("", max_length=200)
+
+
+class IdOut(Schema):
+    id: int
+
+
+class PlanIn(Schema):
+    station_id: int
+    template_id: int
+    mode: Literal["self", "joint"]
+    interval: Literal["monthly", "quarterly"]
+    starts: date
+
+
+class GenerateIn(Schema):
+    until: date
+
+
+class TaskOut(Schema):
+    id: int
+    station_id: int
+    station_name: str
+    template: str
+    mode: str
+    due_date: date
+    status: str
+
+
+class ItemResultIn(Schema):
+    item_id: int
+    passed: bool
+    note: str = Field("", max_length=2000)
+
+
+class InspectionIn(Schema):
+    results: list[ItemResultIn]
+    rectification_deadline: date | None = None
+    responsible_party: PartyCode | None = None
+
+
+class OrderOut(Schema):
+    id: int
+    station_id: int
+    item: str
+    deadline: date
+    responsible_party: str
+    status: str
+    evidence: str
+    reinspection_note: str
+
+
+class EvidenceIn(Schema):
+    evidence: str = Field(min_length=1, max_length=4000)
+
+
+class ReinspectIn(Schema):
+    passed: bool
+    note: str = Field("", max_length=2000)
+    new_deadline: date | None = None
+
+
+class ActionIn(Schema):
+    text: str = Field(min_length=1, max_length=200)
+    owner_party: PartyCode | Literal[""] = ""
+    due: date | None = None
+
+
+class MeetingIn(Schema):
+    unit_id: int
+    held_on: date
+    title: str = Field(min_length=1, max_length=200)
+    minutes: str = ""
+    actions: list[ActionIn] = []
+
+
+class ActivityIn(Schema):
+    team_id: int
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(ge=1, le=10000)
+    station_id: int | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    team: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    signed_up: int
+
+
+class HoursIn(Schema):
+    hours: float = Field(gt=0, le=24)
+
+
+class HoursOut(Schema):
+    username: str
+    hours: float
+    activities: int

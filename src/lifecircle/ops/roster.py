@@ -1,0 +1,351 @@
+"""Three-party duty roster: a weekly rotation of the parties over RRULE duty days.
+
+Each week belongs to one party (in the plan's order); within it the party's members take the
+days in turn, skipping anyone unavailable that day. Holidays get no duty; a day no one can take
+is reported as uncovered. Re-running over the same range adds only what is missing.
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from dateutil.rrule import rrulestr
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor
+from lifecircle.ops.audit import record, save_audited, snapshot
+from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.ops.stations import get_station_for
+from lifecircle.store.org.models import PARTY_ROLE, OrgUnit, Party, RoleGrant
+from lifecircle.store.roster.models import (
+    DutyAssignment,
+    Holiday,
+    RotationPlan,
+    SwapRequest,
+    Unavailability,
+)
+from lifecircle.store.stations.models import Station
+
+DEFAULT_RRULE = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"
+DEFAULT_PARTIES = [Party.COMMITTEE, Party.OWNERS, Party.PROPERTY]
+MAX_DAYS = 366
+
+
+@dataclass
+class RosterResult:
+    created: list[DutyAssignment] = field(default_factory=list)
+    uncovered: list[date] = field(default_factory=list)
+    holidays: list[date] = field(default_factory=list)
+
+
+def duty_days(rule: str, start: date, end: date) -> list[date]:
+    """The dates of `rule` (RFC 5545 RRULE, daily or coarser) from `start` to `end` inclusive."""
+    if not re.search(r"\bFREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)\b", rule.upper()):
+        raise Invalid(
+            "rrule: 须为 FREQ=DAILY/WEEKLY/MONTHLY/YEARLY must repeat by day or coarser",
+            field="rrule",
+        )
+    first = datetime.combine(start, datetime.min.time())
+    try:
+        recurrence = rrulestr(rule, dtstart=first)
+    except (ValueError, TypeError) as exc:
+        raise Invalid(
+            f"rrule: 无效的重复规则 invalid recurrence rule ({exc})", field="rrule"
+        ) from None
+    until = datetime.combine(end, datetime.min.time())
+    return [d.date() for d in recurrence.between(first, until, inc=True)]
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise Invalid("end: 结束日期早于开始日期 end is before start", field="end")
+    if (end - start).days > MAX_DAYS:
+        raise Invalid(f"end: 一次最多排 {MAX_DAYS} 天 at most {MAX_DAYS} days at once", field="end")
+
+
+def holidays_for(unit: OrgUnit, start: date, end: date) -> set[date]:
+    return set(
+        Holiday.objects.filter(
+            unit_id__in=unit.ancestors_and_self(), date__gte=start, date__lte=end
+        ).values_list("date", flat=True)
+    )
+
+
+def party_members(station: Station, party: str) -> list:
+    """The people holding the party's role on the station or above it, by username."""
+    users = RoleGrant.objects.filter(
+        role=PARTY_ROLE[party], unit_id__in=station.unit.ancestors_and_self()
+    ).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=users, is_active=True).order_by("username"))
+
+
+def generate(
+    actor: Actor,
+    station_id: int,
+    *,
+    start: date,
+    end: date,
+    parties: list[str] | None = None,
+    rrule: str = DEFAULT_RRULE,
+    task: str = "值班 duty",
+) -> RosterResult:
+    """Create the rotation plan and its assignments for [start, end]."""
+    _check_range(start, end)
+    parties = list(parties or DEFAULT_PARTIES)
+    unknown = [p for p in parties if p not in Party.values]
+    if unknown or not parties or len(set(parties)) != len(parties):
+        raise Invalid(f"parties: 须为不重复的 distinct values of {Party.values}", field="parties")
+    days = duty_days(rrule, start, end)
+    result = RosterResult()
+    with transaction.atomic():
+        station = get_station_for(actor, station_id)
+        if not actor.has(MANAGERS, station.unit):
+            raise Forbidden("无权排班 may not make the roster here")
+        plan = save_audited(
+            actor,
+            "roster.plan",
+            RotationPlan(station=station, task=task, rrule=rrule, parties=parties, starts=start),
+            unit=station.unit,
+        )
+        closed = holidays_for(station.unit, start, end)
+        taken = set(
+            DutyAssignment.objects.filter(
+                station=station, task=task, date__gte=start, date__lte=end
+            ).values_list("date", flat=True)
+        )
+        away = set(
+            Unavailability.objects.filter(date__gte=start, date__lte=end).values_list(
+                "user_id", "date"
+            )
+        )
+        members = {p: party_members(station, p) for p in parties}
+        turn = dict.fromkeys(parties, 0)
+        first_monday = start - timedelta(days=start.weekday())
+        for day in days:
+            if day in closed:
+                result.holidays.append(day)
+                continue
+            party = parties[((day - first_monday).days // 7) % len(parties)]
+            people = members[party]
+            chosen = None
+            for k in range(len(people)):
+                candidate = people[(turn[party] + k) % len(people)]
+                if (candidate.pk, day) not in away:
+                    chosen = candidate
+                    turn[party] = (turn[party] + k + 1) % len(people)
+                    break
+            if day in taken:
+                continue
+            if chosen is None:
+                result.uncovered.append(day)
+                continue
+            duty = DutyAssignment.objects.create(
+                station=station, date=day, task=task, party=party, person=chosen, plan=plan
+            )
+            record(actor, "roster.assign", duty, before=None, unit=station.unit)
+            result.created.append(duty)
+    return result
+
+
+def assignments(actor: Actor, station_id: int, start: date, end: date) -> QuerySet:
+    _check_range(start, end)
+    station = get_station_for(actor, station_id)
+    return DutyAssignment.objects.filter(
+        station=station, date__gte=start, date__lte=end
+    ).select_related("person", "station")
+
+
+def duty_on(station: Station, day: date) -> QuerySet:
+    """Who is on duty at the station that day (for the station page and the dashboard)."""
+    return DutyAssignment.objects.filter(station=station, date=day).select_related("person")
+
+
+def uncovered_days(actor: Actor, station_id: int, start: date, end: date) -> list[date]:
+    """Duty days of the station's plans with nobody assigned (holidays excepted)."""
+    _check_range(start, end)
+    station = get_station_for(actor, station_id)
+    closed = holidays_for(station.unit, start, end)
+    missing = set()
+    for plan in station.rotations.all():
+        covered = set(
+            DutyAssignment.objects.filter(
+                station=station,
+                task=plan.task,
+                person__isnull=False,
+                date__gte=start,
+                date__lte=end,
+            ).values_list("date", flat=True)
+        )
+        span_start = max(start, plan.starts)
+        if span_start > end:
+            continue
+        missing |= set(duty_days(plan.rrule, span_start, end)) - covered - closed
+    return sorted(missing)
+
+
+def add_holiday(actor: Actor, unit_id: int, day: date, name: str) -> Holiday:
+    with transaction.atomic():
+        unit = OrgUnit.objects.filter(pk=unit_id).first()
+        if unit is None or not actor.roles_on(unit):
+            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
+        if not actor.has(MANAGERS, unit):
+            raise Forbidden("无权设置节假日 may not set holidays here")
+        if Holiday.objects.filter(unit=unit, date=day).exists():
+            raise Conflict(f"date: {day} 已是节假日 already a holiday", field="date")
+        return save_audited(
+            actor, "roster.holiday", Holiday(unit=unit, date=day, name=name), unit=unit
+        )
+
+
+def mark_unavailable(actor: Actor, day: date, reason: str = "") -> Unavailability:
+    """The caller cannot take duty that day."""
+    if actor.user is None or not actor.paths(OPERATORS):
+        raise Forbidden("只有值班人员可登记 only duty staff register unavailability")
+    with transaction.atomic():
+        if Unavailability.objects.filter(user=actor.user, date=day).exists():
+            raise Conflict(f"date: {day} 已登记 already registered", field="date")
+        entry = Unavailability(user=actor.user, date=day, reason=reason)
+        return save_audited(actor, "roster.unavailable", entry, unit=None)
+
+
+def request_swap(
+    actor: Actor, assignment_id: int, replacement_id: int, reason: str = ""
+) -> SwapRequest:
+    """The person on duty (or the committee) asks for someone else to take the day."""
+    with transaction.atomic():
+        duty = (
+            DutyAssignment.objects.select_related("station__unit").filter(pk=assignment_id).first()
+        )
+        if duty is None or not actor.roles_on(duty.station.unit):
+            raise NotFound(
+                f"assignment_id: 排班不存在 no duty {assignment_id}", field="assignment_id"
+            )
+        mine = actor.user is not None and duty.person_id == actor.user.pk
+        if not (mine or actor.has(MANAGERS, duty.station.unit)):
+            raise Forbidden("只能为自己的班次申请换班 only your own duty can be swapped")
+        replacement = _duty_person(duty.station, replacement_id)
+        if Unavailability.objects.filter(user=replacement, date=duty.date).exists():
+            raise Invalid(
+                f"replacement_id: 此人当天不可值班 unavailable on {duty.date}",
+                field="replacement_id",
+            )
+        swap = SwapRequest(
+            assignment=duty, replacement=replacement, reason=reason, requested_by=actor.user
+        )
+        return save_audited(actor, "roster.swap_request", swap, unit=duty.station.unit)
+
+
+def _duty_person(station: Station, user_id: int):
+    grant = (
+        RoleGrant.objects.filter(
+            user_id=user_id,
+            role__in=list(PARTY_ROLE.values()),
+            unit_id__in=station.unit.ancestors_and_self(),
+        )
+        .select_related("user")
+        .first()
+    )
+    if grant is None:
+        raise Invalid(
+            f"replacement_id: 此人不是本驿站的值班人员 user {user_id} is not duty staff here",
+            field="replacement_id",
+        )
+    return grant.user
+
+
+def decide_swap(actor: Actor, swap_id: int, approve: bool) -> SwapRequest:
+    """The committee approves (the replacement takes the day) or rejects a swap."""
+    with transaction.atomic():
+        swap = (
+            SwapRequest.objects.select_for_update(of=("self",))
+            .select_related("assignment__station__unit")
+            .filter(pk=swap_id)
+            .first()
+        )
+        if swap is None or not actor.roles_on(swap.assignment.station.unit):
+            raise NotFound(f"swap_id: 换班申请不存在 no swap {swap_id}", field="swap_id")
+        unit = swap.assignment.station.unit
+        if not actor.has(MANAGERS, unit):
+            raise Forbidden("无权审批换班 may not decide swaps here")
+        if swap.status != SwapRequest.Status.PENDING:
+            raise Conflict(f"status: 已处理 already {swap.status}", field="status")
+        before = snapshot(swap)
+        swap.status = SwapRequest.Status.APPROVED if approve else SwapRequest.Status.REJECTED
+        swap.decided_by = actor.user
+        swap.decided_at = timezone.now()
+        if approve:
+            duty = swap.assignment
+            duty_before = snapshot(duty)
+            duty.person = swap.replacement
+            grant_roles = set(
+                RoleGrant.objects.filter(
+                    user=swap.replacement, unit_id__in=unit.ancestors_and_self()
+                ).values_list("role", flat=True)
+            )
+            parties = [ROLE_PARTY[r] for r in grant_roles if r in ROLE_PARTY]
+            duty.party = duty.party if duty.party in parties else parties[0]
+            try:
+                with transaction.atomic():
+                    duty.save()
+            except IntegrityError:
+                raise Conflict(
+                    "replacement_id: 此人当天已有同一班次 already on this duty that day",
+                    field="replacement_id",
+                ) from None
+            record(actor, "roster.swap", duty, before=duty_before, unit=unit)
+        return save_audited(actor, "roster.swap_decide", swap, unit=unit, before=before)
+
+
+def to_xlsx(rows) -> bytes:
+    """The roster as an Excel sheet: date, weekday, station, task, party, person."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "值班表 roster"
+    sheet.append(
+        ["日期 date", "星期 weekday", "驿站 station", "任务 task", "值班方 party", "值班人 person"]
+    )
+    weekdays = "一二三四五六日"
+    for duty in rows:
+        sheet.append(
+            [
+                duty.date,
+                f"周{weekdays[duty.date.weekday()]}",
+                duty.station.name,
+                duty.task,
+                duty.get_party_display(),
+                duty.person.get_username() if duty.person else "",
+            ]
+        )
+    for column, width in zip("ABCDEF", (12, 8, 24, 12, 26, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_ical(rows, name: str) -> bytes:
+    """The roster as an iCalendar file: one all-day event per duty."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//lifecircle//roster//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    stamp = timezone.now()
+    for duty in rows:
+        event = Event()
+        event.add("uid", f"duty-{duty.pk}@lifecircle")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", duty.date)
+        event.add("dtend", duty.date + timedelta(days=1))
+        who = duty.person.get_username() if duty.person else "未安排 uncovered"
+        event.add("summary", f"{duty.task} {duty.get_party_display()} {who}")
+        event.add("location", duty.station.name)
+        calendar.add_component(event)
+    return calendar.to_ical()
