@@ -25,6 +25,8 @@ urlpatterns = [
     path("requests/<int:request_id>/", requests.request_detail, name="request"),
     path("requests/<int:request_id>/<str:action>/", requests.request_change, name="request_change"),
     path("roster/", roster.week, name="roster"),
+    path("roster/swaps/", roster.swap_request, name="swap_request"),
+    path("roster/swaps/<int:swap_id>/", roster.swap_decide, name="swap_decide"),
     path("inspections/", inspections.overview, name="inspections"),
     path("inspections/<int:task_id>/", inspections.task_page, name="inspection"),
     path(

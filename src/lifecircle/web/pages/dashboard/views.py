@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from lifecircle.ops import inspections as ops_inspections
 from lifecircle.ops import requests as ops_requests
+from lifecircle.store.inspections.models import InspectionTask
 from lifecircle.store.requests.models import OPEN_STATUSES
 from lifecircle.web.pages.common import actor
-from lifecircle.web.pages.inspections.views import overdue_rectifications, tasks_due
-from lifecircle.web.pages.roster.views import duties_between
+from lifecircle.web.pages.roster.views import duty_today
 
 DUE_SOON_DAYS = 7
 
@@ -23,8 +24,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     open_requests = ops_requests.visible_requests(who).filter(status__in=OPEN_STATUSES)
     overdue = ops_requests.overdue_requests(who, now)
-    inspections = tasks_due(who, today + timedelta(days=DUE_SOON_DAYS))
-    rectifications = overdue_rectifications(who, today)
+    inspections = ops_inspections.visible_tasks(who).filter(
+        status=InspectionTask.Status.PLANNED, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+    )
+    rectifications = ops_inspections.overdue_orders(who, today)
     return render(
         request,
         "pages/dashboard/dashboard.html",
@@ -35,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_requests": open_requests.order_by("expected_datetime")[:10],
             "overdue_count": overdue.count(),
             "overdue": overdue[:10],
-            "duties": duties_between(who, today, today),
+            "duties": duty_today(who, today),
             "inspections": inspections,
             "rectifications": rectifications,
             "due_soon_days": DUE_SOON_DAYS,

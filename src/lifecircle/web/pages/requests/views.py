@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, mask_phone
 from lifecircle.ops.errors import Invalid
+from lifecircle.ops.roster import party_members
 from lifecircle.ops.stations import public_stations, visible_stations
-from lifecircle.store.org.models import PARTY_ROLE, RoleGrant
+from lifecircle.store.org.models import Party
 from lifecircle.store.requests.models import OPEN_STATUSES, TRANSITIONS, ServiceRequest, Status
 from lifecircle.store.stations.models import ServiceCategory
 from lifecircle.web.pages.common import actor, choices, perform, scoped, zh_en
@@ -119,18 +120,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 def _assignees(req: ServiceRequest) -> list[tuple[int | str, str]]:
-    """People of the three parties who hold their role on this station (for the assign form)."""
-    grants = (
-        RoleGrant.objects.filter(
-            role__in=PARTY_ROLE.values(), unit_id__in=req.station.unit.ancestors_and_self()
-        )
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
-    people = [("", "—")]
-    people += [
-        (g.user_id, f"{g.user.get_username()} ({zh_en(g.get_role_display())})") for g in grants
-    ]
+    """People of the three parties who serve this station (for the assign form)."""
+    people: list[tuple[int | str, str]] = [("", "—")]
+    for party, label in Party.choices:
+        people += [
+            (p.pk, f"{p.get_username()} ({zh_en(label)})")
+            for p in party_members(req.station, party)
+        ]
     return people
 
 
