@@ -14,7 +14,9 @@ class IntakeForm(forms.Form):
     station = forms.TypedChoiceField(label=_("Station"), coerce=int)
     service = forms.ChoiceField(label=_("Category"))
     channel = forms.ChoiceField(label=_("Channel"))
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=2000)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
     address = forms.CharField(label=_("Place"), required=False, max_length=200)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=100)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
@@ -54,7 +56,9 @@ class NoteForm(forms.Form):
 
 class ResolveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    resolution = forms.CharField(label=_("Resolution"), max_length=2000, widget=forms.Textarea)
+    resolution = forms.CharField(
+        label=_("Resolution"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RejectForm(forms.Form):

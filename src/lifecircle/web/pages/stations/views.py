@@ -6,17 +6,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lifecircle.ops.access import STAFF_ROLES
+from lifecircle.ops.roster import duty_on
 from lifecircle.ops.stations import public_stations
 from lifecircle.web.pages.common import actor
 
 
-def _points(stations) -> list[dict]:
+def _points(stations, current: int | None = None) -> list[dict]:
+    """The stations for the map; `current` is drawn highlighted among its neighbours."""
     return [
         {
             "name": s.name,
             "lat": s.lat,
             "lon": s.lon,
             "url": reverse("pages:station", args=[s.pk]),
+            "current": s.pk == current,
         }
         for s in stations
     ]
@@ -35,7 +38,7 @@ def station_page(request: HttpRequest, station_id: int) -> HttpResponse:
     if station is None:
         raise Http404(f"驿站不存在 unknown station {station_id}")
     today = timezone.localdate()
-    duties = station.duties.filter(date=today).select_related("person")
+    duties = duty_on(station, today)
     return render(
         request,
         "pages/stations/page.html",
@@ -45,6 +48,6 @@ def station_page(request: HttpRequest, station_id: int) -> HttpResponse:
             "duties": duties,
             "today": today,
             "show_people": actor(request).has(STAFF_ROLES, station.unit),
-            "points": _points([station]),
+            "points": _points(public_stations(), current=station.pk),
         },
     )
