@@ -1,6 +1,7 @@
 """Roster and inspection pages: the week view, swaps, an inspection with a failed item, its
 rectification order from evidence to closure; forbidden steps write nothing."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -33,6 +34,9 @@ def test_week_view_swap_and_approval(demo, as_user):
     )
     page = as_user("juwei1").get("/roster/").content.decode()
     assert page.count("yewei1") >= 5 and "无人值班" in page  # Wednesday: nobody can take it
+    link = re.search(r'href="(/api/stations/\d+/roster\.ics\?[^"]+)"', page).group(1)
+    calendar = as_user("juwei1").get(link.replace("&amp;", "&"))
+    assert calendar.status_code == 200 and b"yewei1" in calendar.content
     other = as_user("juwei2").get("/roster/").content.decode()
     assert "yewei1" not in other  # another committee's roster is not shown
 

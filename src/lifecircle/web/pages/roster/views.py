@@ -80,6 +80,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "monday": monday,
+            "export_end": monday + timedelta(days=27),
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "swaps": swaps,
