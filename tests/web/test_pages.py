@@ -117,6 +117,7 @@ def test_intake_form_files_a_request_with_extra_questions(demo, as_user):
     req = ServiceRequest.objects.get()
     assert done.status_code == 302 and done["Location"] == f"/requests/{req.pk}/"
     assert req.attributes == {"place": "shared"} and req.requester == demo.users["jumin1"]
+    assert "<dt>位置</dt><dd>公共部位</dd>" in client.get(done["Location"]).content.decode()
     assert AuditEntry.objects.count() == before + 1
     unknown = client.post("/requests/new/", {**form, "resident": "nobody"})
     assert unknown.status_code == 200 and ServiceRequest.objects.count() == 1

@@ -10,7 +10,15 @@ from lifecircle.web.pages.common import choices, zh_en
 STAFF_CHANNELS = [Channel.COUNTER, Channel.PHONE, Channel.STAFF]
 
 
-class IntakeForm(forms.Form):
+class PageForm(forms.Form):
+    """Labels stand above their fields: no trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class IntakeForm(PageForm):
     station = forms.TypedChoiceField(label=_("Station"), coerce=int)
     service = forms.ChoiceField(label=_("Category"))
     channel = forms.ChoiceField(label=_("Channel"))
@@ -40,7 +48,7 @@ class IntakeForm(forms.Form):
             del self.fields["resident"]
 
 
-class AssignForm(forms.Form):
+class AssignForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     party = forms.ChoiceField(label=_("Party"), choices=lambda: choices(Party.choices))
     assignee = forms.TypedChoiceField(
@@ -49,24 +57,24 @@ class AssignForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class NoteForm(forms.Form):
+class NoteForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.CharField(
         label=_("Resolution"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
-class RateForm(forms.Form):
+class RateForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     rating = forms.TypedChoiceField(
         label=_("Rating"),

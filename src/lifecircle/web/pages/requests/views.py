@@ -165,9 +165,24 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "phone": req.phone if ops.can_see_phone(who, req) else mask_phone(req.phone),
             "overdue": req.status in OPEN_STATUSES and req.expected_datetime < timezone.now(),
             "events": req.events.all(),
+            "answers": _answers(req),
             "forms": forms,
         },
     )
+
+
+def _answers(req: ServiceRequest) -> list[tuple[str, str]]:
+    """The answers to the category's extra questions, with the questions' and values' names."""
+    answers = []
+    for question in req.category.attributes.all():
+        if question.code not in req.attributes:
+            continue
+        names = {str(v["key"]): v["name"] for v in question.values}
+        value = req.attributes[question.code]
+        values = value if isinstance(value, list) else [value]
+        shown = "、".join(zh_en(names.get(str(v), str(v))) for v in values)
+        answers.append((zh_en(question.description), shown))
+    return answers
 
 
 # action → (form, service call with the form's cleaned data, message when done)
