@@ -15,7 +15,7 @@ from lifecircle.ops import requests as ops
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, mask_phone
 from lifecircle.ops.errors import Invalid
 from lifecircle.ops.roster import party_members
-from lifecircle.ops.stations import public_stations, visible_stations
+from lifecircle.ops.stations import visible_stations
 from lifecircle.store.org.models import Party
 from lifecircle.store.requests.models import OPEN_STATUSES, TRANSITIONS, ServiceRequest, Status
 from lifecircle.store.stations.models import ServiceCategory
@@ -70,7 +70,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     who = actor(request)
     staff_stations = list(visible_stations(who).filter(who.scope(STAFF_ROLES, "unit")))
     staff = bool(staff_stations)
-    stations = staff_stations if staff else list(public_stations())
+    stations = staff_stations if staff else list(visible_stations(who))
     categories = list(ServiceCategory.objects.filter(active=True).prefetch_related("attributes"))
     form = IntakeForm(
         request.POST or None,
