@@ -33,6 +33,7 @@ lint: dev
 bench: dev
 	$(BIN)/python bench/access.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) out

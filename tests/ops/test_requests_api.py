@@ -187,3 +187,27 @@ def test_unknown_station_or_category_is_404(demo, as_user):
     )
     assert r.status_code == 404 and r.json()["field"] == "service_code"
     assert ServiceRequest.objects.count() == before
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_photo_upload_and_read_back_only_by_those_who_see_the_request(demo, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resident = as_user("jumin1")
+    rid = file_request(resident, demo.stations[0].pk, channel="resident")["id"]
+    fake = SimpleUploadedFile("a.png", b"not an image", content_type="image/png")
+    r = resident.post(f"/api/requests/{rid}/photos", {"photo": fake})
+    assert r.status_code == 422 and r.json()["field"] == "photo"
+    good = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+    r = resident.post(f"/api/requests/{rid}/photos", {"photo": good})
+    assert r.status_code == 201
+    pid = r.json()["id"]
+    got = resident.get(f"/api/requests/{rid}/photos/{pid}")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
+    assert as_user("juwei1").get(f"/api/requests/{rid}/photos/{pid}").status_code == 200
+    assert as_user("jumin2").get(f"/api/requests/{rid}/photos/{pid}").status_code == 404

@@ -4,11 +4,11 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import IntegrityError, models
 from django.forms.models import model_to_dict
 
 from lifecircle.ops.access import Actor
-from lifecircle.ops.errors import Invalid
+from lifecircle.ops.errors import Conflict, Invalid
 from lifecircle.store.org.models import AuditEntry, OrgUnit, Role
 
 
@@ -32,6 +32,7 @@ def record(
     before: dict | None,
     unit: OrgUnit | None,
     note: str = "",
+    deleted: bool = False,
 ) -> AuditEntry:
     """Write one audit entry; call inside the transaction that made the change."""
     return AuditEntry.objects.create(
@@ -42,7 +43,7 @@ def record(
         object_id=str(obj.pk),
         unit=unit,
         before=before,
-        after=snapshot(obj),
+        after=None if deleted else snapshot(obj),
         note=note,
     )
 
@@ -57,13 +58,23 @@ def save_audited(
     note: str = "",
     exclude_validation: list[str] | None = None,
 ) -> models.Model:
-    """Validate (field errors name the field), save and audit one record."""
+    """Validate the fields (errors name the field), save and audit one record.
+
+    Relations already loaded on `obj` are not looked up again; uniqueness and check
+    constraints are left to the database, whose refusal becomes a Conflict naming them.
+    """
+    exclude = set(exclude_validation or ())
+    exclude |= {f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)}
     try:
-        obj.full_clean(exclude=exclude_validation)
+        obj.clean_fields(exclude=exclude)
+        obj.clean()
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise Invalid(f"{field}: {' '.join(messages)}", field=field) from None
-    obj.save()
+    try:
+        obj.save()
+    except IntegrityError as exc:
+        raise Conflict(f"与已有记录冲突 conflicts with an existing record ({exc})") from None
     record(actor, action, obj, before=before, unit=unit, note=note)
     return obj
 

@@ -22,6 +22,7 @@ from lifecircle.store.requests.models import (
     TRANSITIONS,
     Channel,
     RequestEvent,
+    RequestPhoto,
     ServiceRequest,
     Status,
 )
@@ -112,54 +113,55 @@ def file_request(
         raise Invalid(f"channel: 可选值 allowed values {Channel.values}", field="channel")
     if not description.strip():
         raise Invalid("description: 不能为空 must not be empty", field="description")
-    with transaction.atomic():
-        station = get_station(station_id)
-        category = get_category(service_code)
-        if channel == Channel.OPEN311:
-            allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
-        elif channel == Channel.RESIDENT:
-            allowed = actor.user is not None and bool(actor.roles_on(station.unit))
-        else:
-            allowed = actor.has(STAFF_ROLES, station.unit)
-        if not allowed:
-            raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
-        requester = actor.user if channel == Channel.RESIDENT else None
-        if requester_id is not None and channel not in (Channel.RESIDENT, Channel.OPEN311):
-            grant = (
-                RoleGrant.objects.filter(
-                    user_id=requester_id,
-                    role=Role.RESIDENT,
-                    unit_id__in=station.unit.ancestors_and_self(),
-                )
-                .select_related("user")
-                .first()
+    # Reads and checks first, so that the write transaction (a lock on SQLite) stays short.
+    station = get_station(station_id)
+    category = get_category(service_code)
+    if channel == Channel.OPEN311:
+        allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
+    elif channel == Channel.RESIDENT:
+        allowed = actor.user is not None and bool(actor.roles_on(station.unit))
+    else:
+        allowed = actor.has(STAFF_ROLES, station.unit)
+    if not allowed:
+        raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
+    requester = actor.user if channel == Channel.RESIDENT else None
+    if requester_id is not None and channel not in (Channel.RESIDENT, Channel.OPEN311):
+        grant = (
+            RoleGrant.objects.filter(
+                user_id=requester_id,
+                role=Role.RESIDENT,
+                unit_id__in=station.unit.ancestors_and_self(),
             )
-            if grant is None:
-                raise Invalid(
-                    f"requester_id: 不是该驿站的居民 user {requester_id} is not a resident here",
-                    field="requester_id",
-                )
-            requester = grant.user
-        now = timezone.now()
-        req = ServiceRequest(
-            station=station,
-            category=category,
-            channel=channel,
-            description=description.strip(),
-            address=address,
-            lat=lat,
-            lon=lon,
-            attributes=_check_attributes(category, attributes or {}),
-            media_url=media_url,
-            requester=requester,
-            contact_name=contact_name,
-            phone=phone,
-            email=email,
-            api_key=actor.api_key,
-            requested_datetime=now,
-            updated_datetime=now,
-            expected_datetime=now + timedelta(hours=category.sla_hours),
+            .select_related("user")
+            .first()
         )
+        if grant is None:
+            raise Invalid(
+                f"requester_id: 不是该驿站的居民 user {requester_id} is not a resident here",
+                field="requester_id",
+            )
+        requester = grant.user
+    now = timezone.now()
+    req = ServiceRequest(
+        station=station,
+        category=category,
+        channel=channel,
+        description=description.strip(),
+        address=address,
+        lat=lat,
+        lon=lon,
+        attributes=_check_attributes(category, attributes or {}),
+        media_url=media_url,
+        requester=requester,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        api_key=actor.api_key,
+        requested_datetime=now,
+        updated_datetime=now,
+        expected_datetime=now + timedelta(hours=category.sla_hours),
+    )
+    with transaction.atomic():
         save_audited(actor, "request.file", req, unit=station.unit)
         RequestEvent.objects.create(
             request=req,
@@ -437,3 +439,43 @@ def close(actor: Actor, request_id: int, *, version: int, note: str = "") -> Ser
         check=check,
         mutate=mutate,
     )
+
+
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+def add_photo(actor: Actor, request_id: int, upload) -> RequestPhoto:
+    """Attach a photo (JPEG/PNG/WebP, ≤ 5 MB) — by the requester or the station's staff."""
+    req = get_request(actor, request_id)
+    mine = actor.user is not None and req.requester_id == actor.user.pk
+    if not (mine or actor.has(STAFF_ROLES, req.station.unit)):
+        raise Forbidden("无权上传照片 may not add photos to this request")
+    suffix = PHOTO_TYPES.get(getattr(upload, "content_type", ""))
+    if suffix is None:
+        raise Invalid(f"photo: 只接受 only {sorted(PHOTO_TYPES)}", field="photo")
+    if upload.size > PHOTO_MAX_BYTES:
+        raise Invalid("photo: 不能超过 5 MB at most 5 MB", field="photo")
+    head = upload.read(12)
+    upload.seek(0)
+    magic = {
+        ".jpg": head[:3] == b"\xff\xd8\xff",
+        ".png": head[:8] == b"\x89PNG\r\n\x1a\n",
+        ".webp": head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    }
+    if not magic[suffix]:
+        raise Invalid(
+            "photo: 文件内容不是所声明的图片 content is not the declared image type", field="photo"
+        )
+    upload.name = f"request-{req.pk}{suffix}"
+    with transaction.atomic():
+        photo = RequestPhoto(request=req, image=upload, uploaded_by=actor.user)
+        return save_audited(actor, "request.photo", photo, unit=req.station.unit)
+
+
+def get_photo(actor: Actor, request_id: int, photo_id: int) -> RequestPhoto:
+    req = get_request(actor, request_id)
+    photo = req.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound(f"photo_id: 照片不存在 no photo {photo_id}", field="photo_id")
+    return photo

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from lifecircle.web import admin as _audited_admin  # noqa: F401  (registers the models)
 from lifecircle.web.api import api, open311
 
 urlpatterns = [

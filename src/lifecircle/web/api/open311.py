@@ -120,15 +120,17 @@ def _float(form, name: str) -> float | None:
     return value
 
 
-def _route(key: ApiKey, address_id: str, lat: float | None, lon: float | None) -> Station | None:
-    stations = Station.objects.filter(active=True, unit__path__startswith=key.unit.path)
+def _route(key: ApiKey, address_id: str, lat: float | None, lon: float | None) -> int | None:
+    """The station id: `address_id` as given (checked on filing), else the nearest located one."""
     if address_id:
-        return stations.filter(pk=int(address_id)).first() if address_id.isdigit() else None
-    located = [s for s in stations if s.lat is not None and s.lon is not None]
-    if lat is None or lon is None or not located:
+        return int(address_id) if address_id.isdigit() else None
+    stations = Station.objects.filter(
+        active=True, unit__path__startswith=key.unit.path, lat__isnull=False, lon__isnull=False
+    ).values_list("pk", "lat", "lon")
+    if lat is None or lon is None or not stations:
         return None
     scale = math.cos(math.radians(lat))
-    return min(located, key=lambda s: (s.lat - lat) ** 2 + ((s.lon - lon) * scale) ** 2)
+    return min(stations, key=lambda s: (s[1] - lat) ** 2 + ((s[2] - lon) * scale) ** 2)[0]
 
 
 def post_request(request):
@@ -153,8 +155,8 @@ def post_request(request):
     address_id = form.get("address_id", "").strip()
     if not address_id and lat is None:
         return error(400, "lat/long or address_id: 须给出位置 a location is required")
-    station = _route(key, address_id, lat, lon)
-    if station is None:
+    station_id = _route(key, address_id, lat, lon)
+    if station_id is None:
         return error(
             404,
             f"address_id: 无法定位到驿站 no station for this location ({address_id or 'lat/long'})",
@@ -170,7 +172,7 @@ def post_request(request):
     try:
         req = ops.file_request(
             Actor(None, api_key=key),
-            station_id=station.pk,
+            station_id=station_id,
             service_code=form["service_code"],
             description=form.get("description", ""),
             channel="open311",
@@ -184,7 +186,8 @@ def post_request(request):
             media_url=form.get("media_url", "")[:200],
         )
     except OpsError as exc:
-        return error(exc.status if exc.status in (403, 404) else 400, exc.message)
+        message = exc.message.replace("station_id:", "address_id:", 1)
+        return error(exc.status if exc.status in (403, 404) else 400, message)
     return json_response(
         [
             {

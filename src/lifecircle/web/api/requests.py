@@ -1,7 +1,9 @@
 """/api/requests: intake and the whole life of a resident's request."""
 
+from django.http import FileResponse
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import Actor, mask_phone
@@ -11,6 +13,7 @@ from lifecircle.web.api.auth import actor
 from lifecircle.web.api.schemas import (
     AssignIn,
     Error,
+    IdOut,
     RateIn,
     RejectIn,
     RequestIn,
@@ -141,3 +144,20 @@ def rate(request, request_id: int, payload: RateIn):
 def close(request, request_id: int, payload: VersionIn):
     who = actor(request)
     return request_out(who, ops.close(who, request_id, **payload.dict()), with_events=True)
+
+
+@router.post("/requests/{request_id}/photos", response={201: IdOut, **ERRORS})
+def add_photo(request, request_id: int, photo: File[UploadedFile]):
+    """Attach a photo (JPEG/PNG/WebP, at most 5 MB)."""
+    return Status(201, ops.add_photo(actor(request), request_id, photo))
+
+
+@router.get(
+    "/requests/{request_id}/photos/{photo_id}",
+    response={403: Error, 404: Error, 422: Error},
+    openapi_extra={"responses": {200: {"description": "image", "content": {"image/*": {}}}}},
+)
+def get_photo(request, request_id: int, photo_id: int):
+    """The photo itself, to those who may see the request."""
+    photo = ops.get_photo(actor(request), request_id, photo_id)
+    return FileResponse(photo.image.open("rb"))

@@ -1,6 +1,6 @@
 """Duty roster: a week per station (three parties in rotation), swap requests and approvals."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +25,6 @@ WORK_ROLES = STAFF_ROLES | INSPECTORS
 def work_stations(who: Actor) -> QuerySet:
     """Stations where the caller works (staff or inspector), not merely lives."""
     return visible_stations(who).filter(who.scope(WORK_ROLES, "unit"))
-
-
-def duty_today(who: Actor, today: date) -> list:
-    return [duty for station in work_stations(who) for duty in ops.duty_on(station, today)]
 
 
 @login_required

@@ -1,0 +1,38 @@
+"""The back-office admin: pages load, a change there is audited, the audit log is read-only."""
+
+from lifecircle.store.org.models import AuditEntry
+
+
+def test_admin_change_is_audited_and_audit_log_is_read_only(demo, as_user):
+    admin = as_user("admin")
+    station = demo.stations[0]
+    assert admin.get("/admin/stations/station/").status_code == 200
+    page = admin.get(f"/admin/stations/station/{station.pk}/change/")
+    assert page.status_code == 200
+    form = {
+        "name": station.name,
+        "address": station.address,
+        "lat": station.lat,
+        "lon": station.lon,
+        "opening_hours": "周一至周日 8:00-20:00",
+        "floor_area_m2": station.floor_area_m2,
+        "functions": '["service_station"]',
+        "phone": "",
+        "description": "",
+        "active": "on",
+        "unit": station.unit_id,
+        "catalogue-TOTAL_FORMS": "0",
+        "catalogue-INITIAL_FORMS": "0",
+        "catalogue-MIN_NUM_FORMS": "0",
+        "catalogue-MAX_NUM_FORMS": "1000",
+    }
+    before = AuditEntry.objects.count()
+    response = admin.post(f"/admin/stations/station/{station.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+    entry = AuditEntry.objects.first()
+    assert AuditEntry.objects.count() == before + 1 and entry.action == "admin.change"
+    assert entry.before["opening_hours"] == "8:30-17:00"
+    assert entry.after["opening_hours"] == "周一至周日 8:00-20:00"
+    assert admin.get(f"/admin/org/auditentry/{entry.pk}/delete/").status_code == 403
+    assert admin.post(f"/admin/org/auditentry/{entry.pk}/change/", {"note": "x"}).status_code == 403
+    assert as_user("juwei1").get("/admin/").status_code == 302  # not staff: sent to log in
