@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from lifecircle.ops import requests as ops
@@ -205,3 +206,27 @@ def test_compiled_catalogue_matches_its_source():
         catalogue = gettext.GNUTranslations(compiled)
     for msgid, msgstr in pairs:
         assert catalogue.gettext(msgid.replace('\\"', '"')) == msgstr.replace('\\"', '"'), msgid
+
+
+def test_photos_on_the_request_page(demo, as_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    req = file_as(demo, "jumin1")
+    url = f"/requests/{req.pk}/"
+    image = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    resident = as_user("jumin1")
+    fake = SimpleUploadedFile("a.png", b"not an image at all", content_type="image/png")
+    refused = resident.post(url + "photo/", {"photo": fake}, follow=True).content.decode()
+    assert "photo" in refused and not req.photos.exists()
+    good = SimpleUploadedFile("a.png", image, content_type="image/png")
+    assert resident.post(url + "photo/", {"photo": good}).status_code == 302
+    photo = req.photos.get()
+    link = f"/api/requests/{req.pk}/photos/{photo.pk}"
+    assert link in as_user("juwei1").get(url).content.decode()
+    assert b"".join(as_user("juwei1").get(link).streaming_content) == image
+    # another resident neither sees the request nor may add to it
+    assert as_user("jumin2").post(url + "photo/", {"photo": good}).status_code == 404
+    # a photo can come with the intake form too
+    form = {"station": demo.stations[0].pk, "service": "consultation", "channel": "resident"}
+    again = SimpleUploadedFile("b.png", image, content_type="image/png")
+    resident.post("/requests/new/", {**form, "description": "门口路灯不亮", "photo": again})
+    assert ServiceRequest.objects.get(description="门口路灯不亮").photos.count() == 1

@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/", requests.request_list, name="requests"),
     path("requests/new/", requests.request_new, name="request_new"),
     path("requests/<int:request_id>/", requests.request_detail, name="request"),
+    path("requests/<int:request_id>/photo/", requests.request_photo, name="request_photo"),
     path("requests/<int:request_id>/<str:action>/", requests.request_change, name="request_change"),
     path("roster/", roster.week, name="roster"),
     path("roster/swaps/", roster.swap_request, name="swap_request"),

@@ -28,6 +28,11 @@ class IntakeForm(PageForm):
     address = forms.CharField(label=_("Place"), required=False, max_length=200)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=100)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     resident = forms.CharField(
         label=_("Resident's account (optional)"),
         required=False,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, mask_phone
-from lifecircle.ops.errors import Invalid
+from lifecircle.ops.errors import Invalid, OpsError
 from lifecircle.ops.roster import party_members
 from lifecircle.ops.stations import visible_stations
 from lifecircle.store.org.models import Party
@@ -74,6 +74,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     categories = list(ServiceCategory.objects.filter(active=True).prefetch_related("attributes"))
     form = IntakeForm(
         request.POST or None,
+        request.FILES or None,
         stations=stations,
         categories=categories,
         staff=staff,
@@ -115,6 +116,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Request #%(id)s received.") % {"id": req.pk})
+                if data.get("photo"):
+                    try:
+                        ops.add_photo(who, req.pk, data["photo"])
+                    except OpsError as exc:
+                        messages.error(request, exc.message)
                 return redirect("pages:request", request_id=req.pk)
     return render(request, "pages/requests/new.html", {"form": form, "categories": categories})
 
@@ -151,6 +157,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         forms["resolve"] = ResolveForm(initial=initial)
     if manager and Status.REJECTED in following:
         forms["reject"] = RejectForm(initial=initial)
+    can_add_photo = mine or staff
     if (mine or manager) and req.status == Status.RESOLVED:
         if req.rating is None:
             forms["rate"] = RateForm(initial=initial)
@@ -166,6 +173,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "overdue": req.status in OPEN_STATUSES and req.expected_datetime < timezone.now(),
             "events": req.events.all(),
             "answers": _answers(req),
+            "photos": req.photos.all(),
+            "can_add_photo": can_add_photo,
             "forms": forms,
         },
     )
@@ -252,3 +261,17 @@ def request_change(request: HttpRequest, request_id: int, action: str) -> HttpRe
         return redirect(back)
     who = actor(request)
     return perform(request, lambda: change(who, request_id, form.cleaned_data), str(done), back)
+
+
+@login_required
+@require_POST
+@scoped
+def request_photo(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Attach a photo (the service checks who may, the type, the content and the size)."""
+    back = redirect("pages:request", request_id=request_id).url
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo."))
+        return redirect(back)
+    who = actor(request)
+    return perform(request, lambda: ops.add_photo(who, request_id, upload), _("Photo added."), back)
