@@ -62,10 +62,13 @@ def test_request_workflow_in_the_browser(browser, live_server, live_demo):
     staff.fill("textarea[name=description]", "5号楼垃圾房两天没清运")
     staff.fill("input[name=phone]", "13812345678")
     staff.fill("input[name=resident]", "jumin1")
+    staff.click("#map", position={"x": 120, "y": 120})  # Leaflet, served locally, marks the spot
+    assert staff.inner_text("#spot")
     staff.click("#intake button[type=submit]")
     staff.wait_for_url("**/requests/*/")
     req = ServiceRequest.objects.get()
     assert staff.inner_text("#status") == "已受理"
+    assert req.lat is not None and req.lon is not None
 
     staff.select_option("#form-assign select[name=party]", "property")
     staff.select_option("#form-assign select[name=assignee]", str(demo.users["wuye1"].pk))

@@ -114,8 +114,10 @@ def test_intake_form_files_a_request_with_extra_questions(demo, as_user):
     missing = client.post("/requests/new/", form)
     assert missing.status_code == 200 and "attribute[place]" in missing.content.decode()
     assert not ServiceRequest.objects.exists() and AuditEntry.objects.count() == before
-    done = client.post("/requests/new/", {**form, "attr-repair-place": "shared"})
+    spot = {"lat": "31.1950", "lon": "121.4560"}
+    done = client.post("/requests/new/", {**form, **spot, "attr-repair-place": "shared"})
     req = ServiceRequest.objects.get()
+    assert (req.lat, req.lon) == (31.195, 121.456)
     assert done.status_code == 302 and done["Location"] == f"/requests/{req.pk}/"
     assert req.attributes == {"place": "shared"} and req.requester == demo.users["jumin1"]
     assert "<dt>位置</dt><dd>公共部位</dd>" in client.get(done["Location"]).content.decode()

@@ -26,6 +26,8 @@ class IntakeForm(PageForm):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
     address = forms.CharField(label=_("Place"), required=False, max_length=200)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=100)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
     photo = forms.FileField(

@@ -107,6 +107,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                     channel=data["channel"],
                     address=data["address"],
+                    lat=data["lat"],
+                    lon=data["lon"],
                     contact_name=data["contact_name"],
                     phone=data["phone"],
                     attributes=attributes,
@@ -122,7 +124,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     except OpsError as exc:
                         messages.error(request, exc.message)
                 return redirect("pages:request", request_id=req.pk)
-    return render(request, "pages/requests/new.html", {"form": form, "categories": categories})
+    points = [{"name": s.name, "lat": s.lat, "lon": s.lon} for s in stations]
+    return render(
+        request,
+        "pages/requests/new.html",
+        {"form": form, "categories": categories, "points": points},
+    )
 
 
 def _assignees(req: ServiceRequest) -> list[tuple[int | str, str]]:
@@ -174,6 +181,9 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "events": req.events.all(),
             "answers": _answers(req),
             "photos": req.photos.all(),
+            "points": [{"name": f"#{req.pk}", "lat": req.lat, "lon": req.lon, "current": True}]
+            if req.lat is not None and req.lon is not None
+            else [],
             "can_add_photo": can_add_photo,
             "forms": forms,
         },

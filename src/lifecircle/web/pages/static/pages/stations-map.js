@@ -21,4 +21,19 @@
   if (bounds.length === 1) map.setView(bounds[0], 16);
   else map.fitBounds(bounds, { padding: [30, 30] });
   L.control.scale({ imperial: false }).addTo(map);
+  // On the intake form: a click marks the request's spot in the hidden lat / lon fields.
+  var lat = document.querySelector("input[name=lat]");
+  var lon = document.querySelector("input[name=lon]");
+  if (box.dataset.pick && lat && lon) {
+    var spot = null;
+    var show = function (latlng) {
+      if (spot) spot.setLatLng(latlng);
+      else spot = L.marker(latlng).addTo(map);
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      document.getElementById("spot").textContent = lat.value + ", " + lon.value;
+    };
+    if (lat.value && lon.value) show(L.latLng(+lat.value, +lon.value));
+    map.on("click", function (e) { show(e.latlng); });
+  }
 })();
