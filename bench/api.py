@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument("--concurrency", type=int, default=4, help="connections per load process")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per server worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per server worker")
     args = parser.parse_args()
     pg_url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
