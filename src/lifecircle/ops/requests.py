@@ -102,8 +102,13 @@ def file_request(
     email: str = "",
     attributes: dict | None = None,
     media_url: str = "",
+    requester_id: int | None = None,
 ) -> ServiceRequest:
-    """Take in a request at the counter, by phone, from the resident, or from an Open311 client."""
+    """Take in a request at the counter, by phone, from the resident, or from an Open311 client.
+
+    Staff filing for a resident may link the resident's account (`requester_id`), so that the
+    resident follows the request and rates it.
+    """
     if channel not in Channel.values:
         raise Invalid(f"channel: 可选值 allowed values {Channel.values}", field="channel")
     if not description.strip():
@@ -119,6 +124,23 @@ def file_request(
         allowed = actor.has(STAFF_ROLES, station.unit)
     if not allowed:
         raise Forbidden(f"无权在此驿站以{channel}渠道受理 may not file {channel} requests here")
+    requester = actor.user if channel == Channel.RESIDENT else None
+    if requester_id is not None and channel not in (Channel.RESIDENT, Channel.OPEN311):
+        grant = (
+            RoleGrant.objects.filter(
+                user_id=requester_id,
+                role=Role.RESIDENT,
+                unit_id__in=station.unit.ancestors_and_self(),
+            )
+            .select_related("user")
+            .first()
+        )
+        if grant is None:
+            raise Invalid(
+                f"requester_id: 不是该驿站的居民 user {requester_id} is not a resident here",
+                field="requester_id",
+            )
+        requester = grant.user
     now = timezone.now()
     req = ServiceRequest(
         station=station,
@@ -130,7 +152,7 @@ def file_request(
         lon=lon,
         attributes=_check_attributes(category, attributes or {}),
         media_url=media_url,
-        requester=actor.user if channel == Channel.RESIDENT else None,
+        requester=requester,
         contact_name=contact_name,
         phone=phone,
         email=email,

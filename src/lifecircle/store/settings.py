@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "lifecircle.store.roster",
     "lifecircle.store.inspections",
     "lifecircle.store.volunteers",
+    "lifecircle.web.pages",
 ]
 
 MIDDLEWARE = [
@@ -119,3 +120,17 @@ STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("LIFECIRCLE_MEDIA_ROOT", "lifecircle-media")).resolve()
 LOGIN_URL = "/accounts/login/"
+# The pages' own wording wins over Django's catalogues for the same English strings.
+LOCALE_PATHS = [Path(__file__).resolve().parents[1] / "web" / "pages" / "locale"]
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+
+def _leaflet_static() -> list:
+    """Leaflet from the xstatic-leaflet package, served at /static/leaflet/ (no CDN)."""
+    import xstatic.pkg.leaflet as leaflet
+
+    return [("leaflet", leaflet.BASE_DIR)]
+
+
+STATICFILES_DIRS = _leaflet_static()

@@ -1,0 +1,1 @@
+"""Server-rendered pages for staff and residents: one folder per concept, views only translate."""
