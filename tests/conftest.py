@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+def _find_shared_data() -> Path:
+    """The nearest ../shared/data above the checkout (main checkout or a worktree under /work/wt)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 
 
 def shared_data(*parts: str) -> Path:

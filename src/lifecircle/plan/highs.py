@@ -1,0 +1,118 @@
+"""HiGHS from arrays: one call builds the whole model (CSR rows), warm-starts and solves it."""
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL
+
+_ROWWISE = 2  # HighsMatrixFormat.kRowwise
+_INF = highspy.kHighsInf
+
+
+@dataclass
+class MipOutcome:
+    """What HiGHS returned: values, objective, best bound, our status word, seconds."""
+
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    status: str
+    seconds: float
+    highs_status: str
+    reduced_costs: np.ndarray | None = None
+
+
+def solve_mip(
+    cost: np.ndarray,
+    rows: sparse.csr_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    integer: np.ndarray,
+    maximize: bool = False,
+    offset: float = 0.0,
+    time_limit: float = 60.0,
+    start: np.ndarray | None = None,
+    relax: bool = False,
+    rel_gap: float = 1e-6,
+    threads: int = 1,
+    cutoff: float | None = None,
+) -> MipOutcome:
+    """Solve min/max cost·x + offset s.t. row_lower ≤ rows·x ≤ row_upper, bounds, integrality.
+
+    `start` is a full feasible x passed to HiGHS as an incumbent; `relax` drops integrality
+    (the LP bound). `cutoff` (minimisation) prunes every node that cannot beat it: HiGHS then
+    reports infeasible when nothing better exists. Infinite bounds may be given as ±np.inf.
+    """
+    began = time.perf_counter()
+    rows = sparse.csr_matrix(rows)
+    n_col = cost.size
+    n_row = rows.shape[0]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    h.setOptionValue("threads", int(threads))
+    if cutoff is not None:
+        h.setOptionValue("objective_bound", float(cutoff))
+    integrality = np.zeros(n_col, dtype=np.int32) if relax else integer.astype(np.int32)
+    h.passModel(
+        int(n_col),
+        int(n_row),
+        int(rows.nnz),
+        _ROWWISE,
+        -1 if maximize else 1,
+        float(offset),
+        np.ascontiguousarray(cost, dtype=np.float64),
+        _finite(col_lower),
+        _finite(col_upper),
+        _finite(row_lower),
+        _finite(row_upper),
+        rows.indptr[:-1].astype(np.int32),
+        rows.indices.astype(np.int32),
+        rows.data.astype(np.float64),
+        integrality,
+    )
+    if start is not None and not relax:
+        h.setSolution(int(n_col), np.arange(n_col, dtype=np.int32), start.astype(np.float64))
+    h.run()
+    model_status = h.getModelStatus()
+    word = h.modelStatusToString(model_status)
+    info = h.getInfo()
+    seconds = time.perf_counter() - began
+    if model_status == highspy.HighsModelStatus.kInfeasible:
+        return MipOutcome(None, np.nan, np.nan, INFEASIBLE, seconds, word)
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) if has_solution else None
+    objective = info.objective_function_value if has_solution else np.nan
+    if relax:
+        bound = objective
+    else:
+        bound = info.mip_dual_bound
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        status = OPTIMAL
+        if relax or not np.isfinite(bound):
+            bound = objective
+    else:
+        status = FEASIBLE if has_solution else INFEASIBLE
+    duals = np.asarray(h.getSolution().col_dual) if relax and has_solution else None
+    return MipOutcome(x, objective, bound, status, seconds, word, duals)
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Replace ±inf by HiGHS's infinity."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.clip(values, -_INF, _INF)
+
+
+def stack(blocks: list[sparse.spmatrix], n_col: int) -> sparse.csr_matrix:
+    """Vertically stack row blocks into one CSR matrix with n_col columns."""
+    blocks = [sparse.csr_matrix(b) for b in blocks if b.shape[0] > 0]
+    if not blocks:
+        return sparse.csr_matrix((0, n_col))
+    return sparse.vstack(blocks, format="csr")
