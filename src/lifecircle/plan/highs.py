@@ -51,10 +51,34 @@ def solve_mip(
     """
     began = time.perf_counter()
     rows = sparse.csr_matrix(rows)
+    outcome = _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximize,
+                   offset, time_limit, start, relax, rel_gap, threads, cutoff, "choose")  # fmt: skip
+    if outcome.x is not None and not relax and not _consistent(outcome, cost, offset):
+        # HiGHS 1.16 MIP presolve combined with a start solution can report an objective and
+        # bound that its own solution does not have (seen on set covering); solve again
+        # without presolve rather than trust them.
+        outcome = _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer,
+                       maximize, offset, time_limit, start, relax, rel_gap, threads, cutoff,
+                       "off")  # fmt: skip
+        outcome.highs_status += " (presolve off)"
+    outcome.seconds = time.perf_counter() - began
+    return outcome
+
+
+def _consistent(outcome: MipOutcome, cost: np.ndarray, offset: float) -> bool:
+    """The reported objective is the solution's own objective."""
+    value = float(cost @ outcome.x) + offset
+    return abs(value - outcome.objective) <= 1e-6 * max(1.0, abs(value))
+
+
+def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximize, offset,
+         time_limit, start, relax, rel_gap, threads, cutoff, presolve) -> MipOutcome:  # fmt: skip
+    began = time.perf_counter()
     n_col = cost.size
     n_row = rows.shape[0]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", presolve)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.setOptionValue("threads", int(threads))
@@ -79,7 +103,10 @@ def solve_mip(
         integrality,
     )
     if start is not None and not relax:
-        h.setSolution(int(n_col), np.arange(n_col, dtype=np.int32), start.astype(np.float64))
+        incumbent = highspy.HighsSolution()
+        incumbent.col_value = np.asarray(start, dtype=np.float64).tolist()
+        incumbent.value_valid = True
+        h.setSolution(incumbent)
     h.run()
     model_status = h.getModelStatus()
     word = h.modelStatusToString(model_status)

@@ -39,8 +39,10 @@ class PlanResult:
     @property
     def gap(self) -> float:
         """Relative distance between the objective and the best bound (0 when optimal)."""
+        if self.status == OPTIMAL:
+            return 0.0
         if self.status == INFEASIBLE or not np.isfinite(self.bound):
-            return float("nan") if self.status != OPTIMAL else 0.0
+            return float("nan")
         scale = max(abs(self.objective), 1e-9)
         return abs(self.objective - self.bound) / scale
 
