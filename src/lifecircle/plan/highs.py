@@ -1,5 +1,7 @@
 """HiGHS from arrays: one call builds the whole model (CSR rows), warm-starts and solves it."""
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -76,8 +78,7 @@ def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximi
     began = time.perf_counter()
     n_col = cost.size
     n_row = rows.shape[0]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     h.setOptionValue("presolve", presolve)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(rel_gap))
@@ -129,6 +130,30 @@ def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximi
         status = FEASIBLE if has_solution else INFEASIBLE
     duals = np.asarray(h.getSolution().col_dual) if relax and has_solution else None
     return MipOutcome(x, objective, bound, status, seconds, word, duals)
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance; the copyright banner of the first one would corrupt stdout
+    (JSON output of the CLI), so it goes to /dev/null."""
+    global _banner_shown
+    if not _banner_shown:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
