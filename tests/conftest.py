@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+def _shared_data_root() -> Path:
+    """../shared/data beside the repository, or beside any folder above it (git worktrees)."""
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent.parent / "shared" / "data").is_dir():
+            return parent.parent / "shared" / "data"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data_root()
 
 
 def shared_data(*parts: str) -> Path:

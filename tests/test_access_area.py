@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecircle.access.area import analyse, attach, compound_min
+from lifecircle.access.area import analyse, attach, compound_min, equity, weighted_gini
 from lifecircle.data.area import Area
 from lifecircle.standards import load_standard
 from test_graph_core import grid_graph, to_networkx
@@ -151,3 +151,25 @@ def test_coverage_and_gaps_are_consistent():
     assert len(result.gaps) == int((~result.access["covered"]).sum())
     far = result.gaps[(result.gaps["compound_id"] == "c4") & (result.gaps["category"] == "canteen")]
     assert far["target_population"].iloc[0] == 10  # canteen serves the elderly
+
+
+def test_weighted_gini_equals_pairwise_definition():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1000, 30)
+    w = rng.integers(0, 50, 30).astype(float)
+    pairs = (w[:, None] * w[None, :] * np.abs(x[:, None] - x[None, :])).sum()
+    expected = pairs / (2 * w.sum() * (w * x).sum())
+    assert weighted_gini(x, w) == pytest.approx(expected, rel=1e-12)
+    assert weighted_gini(np.full(5, 300.0), np.ones(5)) == 0.0
+
+
+def test_equity_counts_who_is_left_out():
+    area = small_area()
+    result = analyse(area)
+    table = equity(area, result).set_index(["category", "group"])
+    row = table.loc[("service_station", "all")]
+    access = result.access[result.access["category"] == "service_station"]
+    left = area.compounds["population"][~access["covered"].to_numpy()].sum()
+    assert row["left_out_population"] == left
+    assert row["unreachable_population"] == 50  # the far compound
+    assert 0 <= row["gini_distance"] < 1

@@ -277,3 +277,62 @@ def analyse(
         gap_frames.append(gap[~gap["covered"]])
     gaps = pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame()
     return AccessResult(attached, access, coverage, gaps, warnings)
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini coefficient of `values` with population `weights` (0 = everyone equal)."""
+    values = np.asarray(values, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    keep = weights > 0
+    values, weights = values[keep], weights[keep]
+    total = float((weights * values).sum())
+    if values.size == 0 or total <= 0:
+        return np.nan
+    order = np.argsort(values, kind="stable")
+    x, w = values[order], weights[order]
+    weight_before = np.cumsum(w) - w
+    sum_before = np.cumsum(w * x) - w * x
+    # sum over pairs of w_i w_j |x_i - x_j| / (2 W^2 mean), each pair counted once.
+    return float((w * (x * weight_before - sum_before)).sum() / (w.sum() * total))
+
+
+def equity(area: Area, result: AccessResult) -> pd.DataFrame:
+    """Per category and group: population-weighted Gini of walking distance and who is left out.
+
+    The Gini is over the population that reaches the category at all; `unreachable_population`
+    counts those with no reachable facility, `left_out_population` everyone beyond the threshold.
+    """
+    rows = []
+    standard = area.standard
+    for code, frame in result.access.groupby("category", sort=False):
+        category = standard.categories[code]
+        distance = frame["distance_m"].to_numpy(float)
+        covered = frame["covered"].to_numpy(bool)
+        finite = np.isfinite(distance)
+        for group_code in COVERAGE_GROUPS:
+            if group_code not in standard.groups:
+                continue
+            head = np.nan_to_num(
+                _column(area.compounds, standard.groups[group_code].column).astype(float)
+            )
+            population = float(head.sum())
+            reached = head[finite]
+            rows.append(
+                {
+                    "category": code,
+                    "category_name_zh": category.name_zh,
+                    "threshold_m": category.threshold_m,
+                    "group": group_code,
+                    "population": population,
+                    "gini_distance": weighted_gini(distance[finite], reached),
+                    "mean_distance_m": float((distance[finite] * reached).sum() / reached.sum())
+                    if reached.sum() > 0
+                    else np.nan,
+                    "left_out_population": float(head[~covered].sum()),
+                    "left_out_share": float(head[~covered].sum()) / population
+                    if population > 0
+                    else np.nan,
+                    "unreachable_population": float(head[~finite].sum()),
+                }
+            )
+    return pd.DataFrame(rows)
