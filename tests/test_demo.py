@@ -214,3 +214,10 @@ def test_coverage_recomputed_from_access_csv_equals_report_and_summary(demo_run)
             rows.loc[rows["covered"].astype(bool), "population"].sum() / rows["population"].sum()
         )
         assert f"{share * 100:.1f}%" in output
+
+
+def test_demo_with_unknown_standard_says_so(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--standard", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.output and "gb50180-2018" in result.output
+    assert not (tmp_path / "demo" / "report.html").exists()
