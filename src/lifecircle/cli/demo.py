@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lifecircle.access.area import AccessResult, analyse
+from lifecircle.access.area import AccessResult, analyse, equity
 from lifecircle.cli import app
 from lifecircle.cli.progress_bar import progress_bar
 from lifecircle.data.area import Area
@@ -134,6 +134,7 @@ def _write_outputs(
             coverage=_coverage_table(result, proposal),
             access=result.access,
             gaps=result.gaps,
+            equity=equity(area, result),
             plan=proposal.section if proposal is not None else None,
             proposed_functions=proposal.functions if proposal is not None else {},
             warnings=result.warnings,

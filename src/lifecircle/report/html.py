@@ -8,6 +8,7 @@ given and computes nothing of its own.
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
@@ -52,6 +53,7 @@ class ReportInput:
     coverage: one row per (category, group) with category_name_zh, level, threshold_m, group,
     population, share_before and, when a plan exists, share_after.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
+    equity: per (category, group) mean distance, Gini of distance and population left out.
     proposed_site_ids: candidate ids the plan opens, each with its functions.
     """
 
@@ -59,6 +61,7 @@ class ReportInput:
     coverage: pd.DataFrame
     access: pd.DataFrame
     gaps: pd.DataFrame
+    equity: pd.DataFrame | None = None
     plan: PlanSection | None = None
     proposed_functions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -88,6 +91,7 @@ def render_report(data: ReportInput) -> str:
         "</section>",
         _charts(data),
         _coverage_table(data),
+        _equity_section(data.equity),
         _plan_section(data.plan),
         _candidates_section(data),
         _distance_matrix(data),
@@ -230,6 +234,35 @@ def _share_cell(category: str, group: str, when: str, share: float) -> str:
     )
 
 
+def _equity_section(equity: pd.DataFrame | None) -> str:
+    if equity is None or equity.empty:
+        return ""
+    columns = {
+        "category_name_zh": "类别 category",
+        "threshold_m": "阈值 threshold (m)",
+        "group": "人群 group",
+        "mean_distance_m": "平均步行距离 mean distance (m)",
+        "gini_distance": "距离基尼系数 Gini of distance",
+        "left_out_population": "阈值外人口 left out",
+        "left_out_share": "阈值外占比 share left out",
+        "unreachable_population": "不可达人口 unreachable",
+    }
+    shown = equity[equity["group"].isin(["all", "elderly"])]
+    shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
+    return (
+        '<section id="equity"><details><summary><h2>公平性 Equity</h2></summary>'
+        "<p>按人口加权的步行距离及其基尼系数（0 = 人人相同），以及阈值外的人口。"
+        " Population-weighted walking distance, its Gini coefficient (0 = everyone equal) and"
+        " the population beyond the threshold.</p>"
+        + frame_table(
+            shown,
+            "equity-table",
+            {columns["gini_distance"]: "{:.3f}".format, columns["left_out_share"]: percent},
+        )
+        + "</details></section>"
+    )
+
+
 def _plan_section(plan: PlanSection | None) -> str:
     if plan is None:
         return (
@@ -335,14 +368,23 @@ def _warnings(warnings: list[str]) -> str:
     return f'<section id="warnings"><h2>提示 Warnings</h2><ul>{items}</ul></section>'
 
 
-def frame_table(frame: pd.DataFrame, table_id: str) -> str:
-    """A DataFrame as an HTML table; each cell keeps its exact value in `data-value`."""
+def frame_table(
+    frame: pd.DataFrame, table_id: str, formats: dict[str, Callable[[float], str]] | None = None
+) -> str:
+    """A DataFrame as an HTML table; each cell keeps its exact value in `data-value`.
+
+    `formats` maps a column to how its numbers are shown (default: one decimal).
+    """
+    formats = formats or {}
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    shown_as = [formats.get(c) for c in frame.columns]
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
+        for value, fmt in zip(row, shown_as, strict=True):
             exact, shown, numeric = _cell(value)
+            if fmt is not None and numeric and exact != "nan":
+                shown = fmt(float(value))
             cls = ' class="num"' if numeric else ""
             cells.append(f'<td{cls} data-value="{escape(exact)}">{escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
