@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 
-def _find_shared_data() -> Path:
-    """The nearest ../shared/data above the checkout (main checkout or a worktree under /work/wt)."""
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "data").is_dir():
-            return parent / "shared" / "data"
+def _shared_data_root() -> Path:
+    """../shared/data beside the repository, or beside any folder above it (git worktrees)."""
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent.parent / "shared" / "data").is_dir():
+            return parent.parent / "shared" / "data"
     return Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-SHARED_DATA = _find_shared_data()
+SHARED_DATA = _shared_data_root()
 
 
 def shared_data(*parts: str) -> Path:

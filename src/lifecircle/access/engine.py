@@ -1,12 +1,14 @@
 """Network distances from facilities: nearest facility and counts within radii.
 
-Pure functions on the graph's CSR arrays. Walking graphs are symmetric, so searches run from the
-facility side and their results are read at every node.
+Pure functions on the graph's CSR arrays, run by the compiled kernels in `kernel`. Walking graphs
+are symmetric, so searches run from the facility side and their results are read at every node.
+`reference` holds the scipy versions these are tested and benchmarked against.
 """
 
+import numba
 import numpy as np
-from scipy.sparse import csgraph
 
+from lifecircle.access.kernel import count_kernel, nearest_kernel, nearest_many_kernel
 from lifecircle.network.graph import WalkGraph
 
 
@@ -16,44 +18,69 @@ def nearest_facility(
     """Distance from every node to its nearest facility and that facility's index.
 
     Returns (dist, which): dist[n] in metres (inf beyond `limit` or unreachable), which[n] the
-    index into `facility_nodes` of the nearest one (-1 where none).
+    index into `facility_nodes` of the nearest one (-1 where none; of facilities sharing a node,
+    the first).
     """
     facility_nodes = np.asarray(facility_nodes, dtype=np.int64)
-    n = graph.n_nodes
-    if facility_nodes.size == 0:
-        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    dist, _, source = csgraph.dijkstra(
-        graph.csr_matrix(),
-        directed=True,
-        indices=facility_nodes,
-        min_only=True,
-        limit=limit,
-        return_predecessors=True,
-    )
-    # Several facilities may share a node: report the first of them.
-    first_at_node = np.full(n, -1, dtype=np.int64)
-    first_at_node[facility_nodes[::-1]] = np.arange(facility_nodes.size - 1, -1, -1)
-    which = np.where(source >= 0, first_at_node[np.maximum(source, 0)], -1)
-    return dist, which
+    return nearest_kernel(graph.indptr, graph.indices, graph.weights, facility_nodes, float(limit))
 
 
-def count_within(
-    graph: WalkGraph, facility_nodes: np.ndarray, radii: np.ndarray, chunk: int = 64
-) -> np.ndarray:
+def nearest_facility_many(
+    graph: WalkGraph, facility_sets: list[np.ndarray], limit: float = np.inf
+) -> tuple[np.ndarray, np.ndarray]:
+    """`nearest_facility` for several facility sets (e.g. one per category), in parallel.
+
+    Returns (dist, which) of shape (len(facility_sets), n_nodes).
+    """
+    sets = [np.asarray(s, dtype=np.int64) for s in facility_sets]
+    ptr = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([s.size for s in sets], out=ptr[1:])
+    flat = np.concatenate(sets) if sets else np.zeros(0, dtype=np.int64)
+    return nearest_many_kernel(graph.indptr, graph.indices, graph.weights, flat, ptr, float(limit))
+
+
+def count_within(graph: WalkGraph, facility_nodes: np.ndarray, radii: np.ndarray) -> np.ndarray:
     """How many facilities lie within each radius of every node (network distance <= radius).
 
     Returns an int32 array of shape (n_nodes, len(radii)).
     """
+    n = graph.n_nodes
+    return count_within_groups(
+        graph, facility_nodes, radii, np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), n
+    )
+
+
+def count_within_groups(
+    graph: WalkGraph,
+    facility_nodes: np.ndarray,
+    radii: np.ndarray,
+    member_node: np.ndarray,
+    member_owner: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
+    """How many facilities lie within each radius of any node of a group (e.g. a compound's gates).
+
+    Group g is the set of nodes `member_node[member_owner == g]`; a facility counts once for a group
+    when its distance to the nearest member is <= radius. Returns int32 (n_groups, len(radii)).
+    """
     radii = np.asarray(radii, dtype=np.float64)
     facility_nodes = np.asarray(facility_nodes, dtype=np.int64)
-    counts = np.zeros((graph.n_nodes, radii.size), dtype=np.int32)
-    if facility_nodes.size == 0 or radii.size == 0:
-        return counts
-    matrix = graph.csr_matrix()
-    for start in range(0, facility_nodes.size, chunk):
-        block = csgraph.dijkstra(
-            matrix, directed=True, indices=facility_nodes[start : start + chunk], limit=radii.max()
-        )
-        for j, radius in enumerate(radii):
-            counts[:, j] += (block <= radius).sum(axis=0, dtype=np.int32)
-    return counts
+    member_node = np.asarray(member_node, dtype=np.int64)
+    member_owner = np.asarray(member_owner, dtype=np.int64)
+    if facility_nodes.size == 0 or radii.size == 0 or member_node.size == 0:
+        return np.zeros((n_groups, radii.size), dtype=np.int32)
+    order = np.argsort(member_node, kind="stable")
+    group_ptr = np.zeros(graph.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(member_node, minlength=graph.n_nodes), out=group_ptr[1:])
+    workers = min(numba.get_num_threads(), facility_nodes.size)
+    return count_kernel(
+        graph.indptr,
+        graph.indices,
+        graph.weights,
+        facility_nodes,
+        radii,
+        group_ptr,
+        member_owner[order],
+        n_groups,
+        workers,
+    )

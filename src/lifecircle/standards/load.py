@@ -46,13 +46,21 @@ def _build(raw: dict, origin: str) -> Standard:
             raise StandardError(f"{origin}: [{where}] 缺少 missing {key!r}")
         return table[key]
 
+    def positive(table: dict, key: str, where: str, default: float | None = None) -> float:
+        value = need(table, key, where) if default is None else table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise StandardError(
+                f"{origin}: [{where}] {key} = {value!r} 必须为正数 must be a positive number"
+            )
+        return float(value)
+
     levels = {
         code: Level(
             code=code,
             name_zh=need(t, "name_zh", f"levels.{code}"),
             name_en=need(t, "name_en", f"levels.{code}"),
-            distance_m=float(need(t, "distance_m", f"levels.{code}")),
-            minutes=float(need(t, "minutes", f"levels.{code}")),
+            distance_m=positive(t, "distance_m", f"levels.{code}"),
+            minutes=positive(t, "minutes", f"levels.{code}"),
             population_min=int(t.get("population_min", 0)),
             population_max=int(t.get("population_max", 0)),
         )
@@ -64,7 +72,7 @@ def _build(raw: dict, origin: str) -> Standard:
             name_zh=need(t, "name_zh", f"groups.{code}"),
             name_en=need(t, "name_en", f"groups.{code}"),
             column=need(t, "column", f"groups.{code}"),
-            speed_m_per_min=float(need(t, "speed_m_per_min", f"groups.{code}")),
+            speed_m_per_min=positive(t, "speed_m_per_min", f"groups.{code}"),
         )
         for code, t in raw.get("groups", {}).items()
     }
@@ -77,9 +85,7 @@ def _build(raw: dict, origin: str) -> Standard:
             raise StandardError(f"{origin}: [{where}] level {level!r} 未定义 is not defined")
         if group not in groups:
             raise StandardError(f"{origin}: [{where}] group {group!r} 未定义 is not defined")
-        threshold = float(t.get("threshold_m", levels[level].distance_m))
-        if threshold <= 0:
-            raise StandardError(f"{origin}: [{where}] threshold_m 必须为正 must be positive")
+        threshold = positive(t, "threshold_m", where, levels[level].distance_m)
         categories[code] = Category(
             code=code,
             name_zh=need(t, "name_zh", where),

@@ -1,0 +1,338 @@
+"""Accessibility of an Area: every compound × category, coverage by group, and the gaps.
+
+`attach` joins compounds (through their gates), facilities and candidate sites to the walk graph
+in one snapping pass; `analyse` runs the distance engine per category and returns plain tables.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lifecircle.access.engine import count_within_groups, nearest_facility
+from lifecircle.data.area import Area
+from lifecircle.network.graph import WalkGraph
+from lifecircle.network.snap import attach_points
+from lifecircle.progress import Progress, silent
+
+COVERAGE_GROUPS = ("all", "elderly", "preschool", "school")
+
+
+@dataclass
+class AttachedArea:
+    """The area's graph with every point of interest attached as a node.
+
+    Entry points are a compound's gates, or its centroid when it has none; entry points farther than
+    `max_offset_m` from any street are left out (with a warning), so every entry node is valid.
+    """
+
+    graph: WalkGraph
+    compound_entry_node: np.ndarray
+    compound_entry_owner: np.ndarray
+    compound_entry_offset: np.ndarray
+    facility_node: np.ndarray
+    candidate_node: np.ndarray
+    warnings: list[str]
+
+
+def _column(frame: pd.DataFrame, name: str, default: object = np.nan) -> np.ndarray:
+    if name in frame.columns:
+        return frame[name].to_numpy()
+    return np.full(len(frame), default, dtype=object if isinstance(default, str) else float)
+
+
+def _entry_points(area: Area, warnings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, owner row) of each compound's gates, or of its centroid where it has no gates."""
+    compounds, gates = area.compounds, area.gates
+    row_of_id = {cid: row for row, cid in enumerate(compounds["id"].tolist())}
+    gx, gy, gowner = [], [], []
+    if len(gates):
+        for i, (cid, x, y) in enumerate(
+            zip(
+                gates["compound_id"].tolist(), gates["x"].tolist(), gates["y"].tolist(), strict=True
+            )
+        ):
+            if cid not in row_of_id:
+                warnings.append(
+                    f"大门第 {i + 1} 行属于不存在的小区 {cid!r}，已忽略 "
+                    f"gate row {i + 1} names unknown compound {cid!r}; ignored"
+                )
+                continue
+            gx.append(x)
+            gy.append(y)
+            gowner.append(row_of_id[cid])
+    gated = np.zeros(len(compounds), dtype=bool)
+    gated[np.asarray(gowner, dtype=np.int64)] = True
+    centroid_rows = np.flatnonzero(~gated)
+    x = np.concatenate([np.asarray(gx, dtype=float), compounds["x"].to_numpy(float)[centroid_rows]])
+    y = np.concatenate([np.asarray(gy, dtype=float), compounds["y"].to_numpy(float)[centroid_rows]])
+    owner = np.concatenate([np.asarray(gowner, dtype=np.int64), centroid_rows])
+    return x, y, owner
+
+
+def _far_warning(kind_zh: str, kind_en: str, label: str, offset: float, limit: float) -> str:
+    where = "不在任何道路附近 no street at all" if not np.isfinite(offset) else f"{offset:.0f} m"
+    return (
+        f"{kind_zh} {label} 距最近道路 {where}，超过 {limit:g} m，未接入路网 "
+        f"{kind_en} {label} is {where} from the nearest street, beyond {limit:g} m; not attached"
+    )
+
+
+def attach(area: Area, max_offset_m: float = 300.0) -> AttachedArea:
+    """Snap gates (or centroids), facilities and candidates onto the area's graph in one pass."""
+    warnings: list[str] = []
+    ex, ey, eowner = _entry_points(area, warnings)
+    fac, cand = area.facilities, area.candidates
+    px = np.concatenate([ex, fac["x"].to_numpy(float), cand["x"].to_numpy(float)])
+    py = np.concatenate([ey, fac["y"].to_numpy(float), cand["y"].to_numpy(float)])
+    bad = ~(np.isfinite(px) & np.isfinite(py))
+    snapped = attach_points(
+        area.graph, np.where(bad, 0.0, px), np.where(bad, 0.0, py), max_offset_m
+    )
+    node = np.where(bad, -1, snapped.node)
+    offset = np.where(bad, np.inf, snapped.offset_m)
+    n_e, n_f = ex.size, len(fac)
+
+    names = _column(area.compounds, "name", "")
+    for i in np.flatnonzero(node[:n_e] < 0):
+        label = f"{area.compounds['id'].iloc[eowner[i]]} {names[eowner[i]]}".strip()
+        if bad[i]:
+            warnings.append(f"小区 {label} 缺少坐标 compound {label} has no coordinates")
+        else:
+            warnings.append(
+                _far_warning("小区入口", "compound entry", label, offset[i], max_offset_m)
+            )
+    for kind_zh, kind_en, frame, lo in (
+        ("设施", "facility", fac, n_e),
+        ("候选点", "candidate site", cand, n_e + n_f),
+    ):
+        frame_names = _column(frame, "name", "")
+        for j in np.flatnonzero(node[lo : lo + len(frame)] < 0):
+            label = f"{frame['id'].iloc[j]} {frame_names[j]}".strip()
+            if bad[lo + j]:
+                warnings.append(f"{kind_zh} {label} 缺少坐标 {kind_en} {label} has no coordinates")
+            else:
+                warnings.append(_far_warning(kind_zh, kind_en, label, offset[lo + j], max_offset_m))
+
+    keep = node[:n_e] >= 0
+    attached_rows = np.unique(eowner[keep])
+    for row in np.setdiff1d(np.arange(len(area.compounds)), attached_rows):
+        label = f"{area.compounds['id'].iloc[row]} {names[row]}".strip()
+        warnings.append(
+            f"小区 {label} 没有接入路网的入口，可达距离记为无穷 "
+            f"compound {label} has no entry attached to the network; its distances are inf"
+        )
+    return AttachedArea(
+        graph=snapped.graph,
+        compound_entry_node=node[:n_e][keep],
+        compound_entry_owner=eowner[keep],
+        compound_entry_offset=offset[:n_e][keep],
+        facility_node=node[n_e : n_e + n_f].astype(np.int64),
+        candidate_node=node[n_e + n_f :].astype(np.int64),
+        warnings=warnings,
+    )
+
+
+def compound_min(attached: AttachedArea, node_values: np.ndarray, n_compounds: int) -> np.ndarray:
+    """Minimum of a per-node array (1-D, or 2-D with nodes first) over each compound's entries.
+
+    Compounds without an attached entry get inf.
+    """
+    node_values = np.asarray(node_values, dtype=np.float64)
+    out = np.full((n_compounds,) + node_values.shape[1:], np.inf)
+    np.minimum.at(out, attached.compound_entry_owner, node_values[attached.compound_entry_node])
+    return out
+
+
+def _compound_argmin(
+    attached: AttachedArea, node_dist: np.ndarray, node_which: np.ndarray, n_compounds: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per compound: distance to the nearest facility through its best entry, and which one."""
+    dist = np.full(n_compounds, np.inf)
+    which = np.full(n_compounds, -1, dtype=np.int64)
+    entry_dist = node_dist[attached.compound_entry_node]
+    order = np.lexsort((entry_dist, attached.compound_entry_owner))
+    owner = attached.compound_entry_owner[order]
+    first = np.ones(owner.size, dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    best = order[first]
+    dist[owner[first]] = entry_dist[best]
+    which[owner[first]] = node_which[attached.compound_entry_node[best]]
+    return dist, which
+
+
+@dataclass
+class AccessResult:
+    """Tables of one accessibility analysis (see `analyse`)."""
+
+    attached: AttachedArea
+    access: pd.DataFrame
+    coverage: pd.DataFrame
+    gaps: pd.DataFrame
+    warnings: list[str]
+
+
+def _count_column(distance_m: float) -> str:
+    return f"count_within_{distance_m:g}m"
+
+
+def analyse(
+    area: Area, progress: Progress = silent, attached: AttachedArea | None = None
+) -> AccessResult:
+    """Walking access from every compound to every category of the area's standard.
+
+    access: one row per (compound, category) with the nearest facility, its network distance from
+    the best entry point (inf if none reachable), the count within the category threshold and within
+    each level distance. coverage: population share covered per category and target group.
+    gaps: the uncovered (compound, category) rows with the category's target-group head count.
+    """
+    standard = area.standard
+    if attached is None:
+        attached = attach(area)
+    warnings = list(attached.warnings)
+    compounds, facilities = area.compounds, area.facilities
+    n_compounds = len(compounds)
+    levels = standard.level_distances()
+    fac_category = _column(facilities, "category", "").astype(str)
+    fac_ids = _column(facilities, "id", "")
+    fac_names = _column(facilities, "name", "")
+    for code in sorted(set(fac_category) - set(standard.categories)):
+        rows = np.flatnonzero(fac_category == code)
+        listed = ", ".join(str(fac_ids[r]) for r in rows[:5]) + (" …" if rows.size > 5 else "")
+        warnings.append(
+            f"未知类别 {code!r}（{rows.size} 个设施：{listed}）不在标准 {standard.name} 中，未计入 "
+            f"unknown category {code!r} ({rows.size} facilities: {listed}) is not in standard "
+            f"{standard.name}; left out"
+        )
+
+    frames = []
+    categories = list(standard.categories.values())
+    for done, category in enumerate(categories):
+        progress("可达性分析 access analysis", done, len(categories))
+        rows = np.flatnonzero((fac_category == category.code) & (attached.facility_node >= 0))
+        nodes = attached.facility_node[rows]
+        node_dist, node_which = nearest_facility(attached.graph, nodes)
+        dist, which = _compound_argmin(attached, node_dist, node_which, n_compounds)
+        radii = np.array([category.threshold_m, *levels], dtype=np.float64)
+        counts = count_within_groups(
+            attached.graph,
+            nodes,
+            radii,
+            attached.compound_entry_node,
+            attached.compound_entry_owner,
+            n_compounds,
+        )
+        found = which >= 0
+        facility_row = np.full(n_compounds, -1, dtype=np.int64)
+        facility_row[found] = rows[which[found]]
+        frame = pd.DataFrame(
+            {
+                "compound_id": compounds["id"].to_numpy(),
+                "compound_name": _column(compounds, "name", ""),
+                "category": category.code,
+                "distance_m": dist,
+                "nearest_facility_id": np.where(found, fac_ids[np.maximum(facility_row, 0)], None),
+                "nearest_facility_name": np.where(
+                    found, fac_names[np.maximum(facility_row, 0)], None
+                ),
+                "count_within_threshold": counts[:, 0],
+                "covered": dist <= category.threshold_m,
+            }
+        )
+        for j, distance in enumerate(levels):
+            frame[_count_column(distance)] = counts[:, 1 + j]
+        frames.append(frame)
+    progress("可达性分析 access analysis", len(categories), len(categories))
+    access = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    coverage_rows = []
+    for k, category in enumerate(categories):
+        covered = frames[k]["covered"].to_numpy()
+        for group_code in COVERAGE_GROUPS:
+            if group_code not in standard.groups:
+                continue
+            column = standard.groups[group_code].column
+            head = np.nan_to_num(_column(compounds, column).astype(float))
+            population = float(head.sum())
+            covered_population = float(head[covered].sum())
+            coverage_rows.append(
+                {
+                    "category": category.code,
+                    "category_name_zh": category.name_zh,
+                    "level": category.level,
+                    "threshold_m": category.threshold_m,
+                    "group": group_code,
+                    "population": population,
+                    "covered_population": covered_population,
+                    "share": covered_population / population if population > 0 else np.nan,
+                }
+            )
+    coverage = pd.DataFrame(coverage_rows)
+
+    gap_frames = []
+    for k, category in enumerate(categories):
+        column = standard.groups[category.group].column
+        head = np.nan_to_num(_column(compounds, column).astype(float))
+        gap = frames[k].assign(target_group=category.group, target_population=head)
+        gap_frames.append(gap[~gap["covered"]])
+    gaps = pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame()
+    return AccessResult(attached, access, coverage, gaps, warnings)
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini coefficient of `values` with population `weights` (0 = everyone equal)."""
+    values = np.asarray(values, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    keep = weights > 0
+    values, weights = values[keep], weights[keep]
+    total = float((weights * values).sum())
+    if values.size == 0 or total <= 0:
+        return np.nan
+    order = np.argsort(values, kind="stable")
+    x, w = values[order], weights[order]
+    weight_before = np.cumsum(w) - w
+    sum_before = np.cumsum(w * x) - w * x
+    # sum over pairs of w_i w_j |x_i - x_j| / (2 W^2 mean), each pair counted once.
+    return float((w * (x * weight_before - sum_before)).sum() / (w.sum() * total))
+
+
+def equity(area: Area, result: AccessResult) -> pd.DataFrame:
+    """Per category and group: population-weighted Gini of walking distance and who is left out.
+
+    The Gini is over the population that reaches the category at all; `unreachable_population`
+    counts those with no reachable facility, `left_out_population` everyone beyond the threshold.
+    """
+    rows = []
+    standard = area.standard
+    for code, frame in result.access.groupby("category", sort=False):
+        category = standard.categories[code]
+        distance = frame["distance_m"].to_numpy(float)
+        covered = frame["covered"].to_numpy(bool)
+        finite = np.isfinite(distance)
+        for group_code in COVERAGE_GROUPS:
+            if group_code not in standard.groups:
+                continue
+            head = np.nan_to_num(
+                _column(area.compounds, standard.groups[group_code].column).astype(float)
+            )
+            population = float(head.sum())
+            reached = head[finite]
+            rows.append(
+                {
+                    "category": code,
+                    "category_name_zh": category.name_zh,
+                    "threshold_m": category.threshold_m,
+                    "group": group_code,
+                    "population": population,
+                    "gini_distance": weighted_gini(distance[finite], reached),
+                    "mean_distance_m": float((distance[finite] * reached).sum() / reached.sum())
+                    if reached.sum() > 0
+                    else np.nan,
+                    "left_out_population": float(head[~covered].sum()),
+                    "left_out_share": float(head[~covered].sum()) / population
+                    if population > 0
+                    else np.nan,
+                    "unreachable_population": float(head[~finite].sum()),
+                }
+            )
+    return pd.DataFrame(rows)

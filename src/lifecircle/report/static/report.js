@@ -1,0 +1,76 @@
+// Draws the report map from the JSON in #map-data: streets as vectors, no tile server.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("map-data").textContent);
+  var map = L.map("map", { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+
+  var palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#d62728", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+    "#3182bd", "#e6550d", "#31a354"];
+  function categoryColour(code) {
+    var i = data.category_order.indexOf(code);
+    return palette[(i < 0 ? 0 : i) % palette.length];
+  }
+  function esc(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function gapColour(n) {
+    return n <= 3 ? "#c7e9c0" : n <= 6 ? "#fee391" : n <= 9 ? "#fdae6b" : "#fb6a4a";
+  }
+
+  var streets = L.layerGroup(data.streets.map(function (s) {
+    return L.polyline(s, { color: "#9aa0a6", weight: 3, opacity: 0.9, interactive: false });
+  }));
+
+  var compounds = L.layerGroup(data.compounds.map(function (c) {
+    var popup = "<b>" + esc(c.id + " " + c.name) + "</b><br>人口 population " + esc(c.population) +
+      " · 60+ " + esc(c.elderly) + (c.built ? " · " + esc(c.built) + "年" : "") +
+      "<br>缺口 gaps (" + c.gaps.length + "): " + esc(c.gaps.join("、") || "无 none");
+    var style = { color: "#555", weight: 1, fillColor: gapColour(c.gaps.length), fillOpacity: 0.55 };
+    var shape = c.polygon.length ? L.polygon(c.polygon, style) : L.circleMarker(c.at, style);
+    return shape.bindPopup(popup).bindTooltip(esc(c.name), { direction: "center", className: "compound-label", permanent: true });
+  }));
+
+  var gates = L.layerGroup(data.gates.map(function (g) {
+    return L.circleMarker(g, { radius: 3, color: "#333", weight: 1, fillColor: "#fff", fillOpacity: 1 });
+  }));
+
+  var facilities = L.layerGroup(data.facilities.map(function (f) {
+    return L.circleMarker(f.at, { radius: 5, color: "#fff", weight: 1, fillColor: categoryColour(f.category), fillOpacity: 1 })
+      .bindPopup("<b>" + esc(f.name) + "</b><br>" + esc(f.label) + " (" + esc(f.category) + ")");
+  }));
+
+  var candidates = L.layerGroup(data.candidates.map(function (s) {
+    var style = s.proposed
+      ? { radius: 10, color: "#08306b", weight: 3, fillColor: "#ffd700", fillOpacity: 1 }
+      : { radius: 7, color: "#08306b", weight: 2, fillColor: "#fff", fillOpacity: 1, dashArray: "2 2" };
+    var popup = "<b>" + esc(s.name) + "</b><br>" + esc(s.address) + "<br>" + esc(s.floor_area) +
+      " m² · " + esc(s.cost) + " 万元" + (s.proposed ? "<br><b>建议启用 proposed:</b> " + esc(s.functions.join("、")) : "");
+    var marker = L.circleMarker(s.at, style).bindPopup(popup);
+    if (s.proposed) { marker.bindTooltip(esc(s.name), { direction: "top", permanent: true, className: "site-label" }); }
+    return marker;
+  }));
+
+  [streets, compounds, gates, facilities, candidates].forEach(function (layer) { layer.addTo(map); });
+  L.control.layers(null, {
+    "道路 streets": streets, "小区 compounds": compounds, "大门 gates": gates,
+    "设施 facilities": facilities, "候选/建议 candidates & proposed": candidates
+  }, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "map-legend"), seen = {};
+    data.facilities.forEach(function (f) {
+      if (seen[f.category]) { return; }
+      seen[f.category] = true;
+      div.innerHTML += '<span class="dot" style="background:' + categoryColour(f.category) + '"></span>' + esc(f.label) + "<br>";
+    });
+    return div;
+  };
+  legend.addTo(map);
+  var bounds = L.latLngBounds([]);
+  data.streets.forEach(function (s) { bounds.extend(s[0]); bounds.extend(s[1]); });
+  map.fitBounds(bounds, { padding: [12, 12] });
+})();
