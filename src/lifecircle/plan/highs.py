@@ -11,6 +11,7 @@ from scipy import sparse
 
 from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL
 
+NO_ANSWER = "no answer"  # stopped (time limit) before finding any solution
 _ROWWISE = 2  # HighsMatrixFormat.kRowwise
 _INF = highspy.kHighsInf
 
@@ -127,7 +128,7 @@ def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximi
         if relax or not np.isfinite(bound):
             bound = objective
     else:
-        status = FEASIBLE if has_solution else INFEASIBLE
+        status = FEASIBLE if has_solution else NO_ANSWER
     duals = np.asarray(h.getSolution().col_dual) if relax and has_solution else None
     return MipOutcome(x, objective, bound, status, seconds, word, duals)
 
