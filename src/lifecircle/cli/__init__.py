@@ -12,7 +12,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lifecircle.cli import data, demo, solve, standards  # noqa: F401  (each adds commands)
+    from lifecircle.cli import data, demo, plan, solve, standards  # noqa: F401  (each adds commands)
 
 
 _register()
