@@ -89,10 +89,10 @@ def render_report(data: ReportInput) -> str:
         '<section id="map-section"><h2>地图 Map</h2><div id="map"></div>',
         _legend(data),
         "</section>",
+        _plan_section(data.plan),
         _charts(data),
         _coverage_table(data),
         _equity_section(data.equity),
-        _plan_section(data.plan),
         _candidates_section(data),
         _distance_matrix(data),
         _gaps_section(data.gaps),
@@ -403,7 +403,9 @@ def _cell(value: object) -> tuple[str, str, bool]:
         v = float(value)
         if np.isnan(v):
             return "nan", "", True
-        return repr(v), ("∞" if np.isinf(v) else f"{v:,.1f}"), True
+        if np.isinf(v):
+            return repr(v), "∞", True
+        return repr(v), f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}", True
     if isinstance(value, list | tuple):
         text = "、".join(str(v) for v in value)
         return text, text, False
