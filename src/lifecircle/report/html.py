@@ -54,7 +54,7 @@ class ReportInput:
     share_after.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
     equity: per (category, group) mean distance, Gini of distance and population left out.
-    proposed_site_ids: candidate ids the plan opens, each with its functions.
+    proposed_functions: candidate id -> the function codes the plan puts there.
     """
 
     area: Area
