@@ -12,7 +12,9 @@ north (y) of the south-west corner, on a 2.0 km × 1.05 km patch:
 - the 1970s compound 枫林新村 (many elderly) opens onto the main road through one gate, whose
   gatehouse (门卫室) is a candidate site;
 - deliberate gaps: no canteen, day care, nursery or food market within reach of the western
-  blocks; one nursery in the far east.
+  blocks; one nursery in the far east;
+- an elderly service centre (综合为老服务中心), a category of the Shanghai guide: standards
+  without it leave it out and say so in the note.
 
 Costs are in 万元 (10,000 CNY); floor areas in m².
 """
@@ -142,6 +144,7 @@ FACILITIES = (
     ("F35", "东安路零陵路站", "bus_stop", (1508, 540), 0, 0, "5:30-23:00", "公交", "open"),
     ("F36", "东安路100弄健身点", "fitness", (1300, 808), 200, 0, "全天", "街道", "open"),
     ("F37", "零陵路255弄健身点", "fitness", (448, 900), 150, 0, "全天", "街道", "open"),
+    ("F38", "东安路综合为老服务中心", "elderly_service_centre", (1508, 460), 900, 60, "8:00-20:00", "街道", "open"),
 )  # fmt: skip
 
 # (id, name, address, (x, y), floor_area m², cost 万元, allowed functions; () = any hub function)

@@ -8,6 +8,7 @@ given and computes nothing of its own.
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
@@ -49,16 +50,18 @@ class PlanSection:
 class ReportInput:
     """Everything the report renders.
 
-    coverage: one row per (category, group) with category_name_zh, level, threshold_m, group,
-    population, share_before and, when a plan exists, share_after.
+    coverage: one row per (category, group) with share_before and, when a plan exists,
+    share_after.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
-    proposed_site_ids: candidate ids the plan opens, each with its functions.
+    equity: per (category, group) mean distance, Gini of distance and population left out.
+    proposed_functions: candidate id -> the function codes the plan puts there.
     """
 
     area: Area
     coverage: pd.DataFrame
     access: pd.DataFrame
     gaps: pd.DataFrame
+    equity: pd.DataFrame | None = None
     plan: PlanSection | None = None
     proposed_functions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -86,9 +89,10 @@ def render_report(data: ReportInput) -> str:
         '<section id="map-section"><h2>地图 Map</h2><div id="map"></div>',
         _legend(data),
         "</section>",
+        _plan_section(data.plan),
         _charts(data),
         _coverage_table(data),
-        _plan_section(data.plan),
+        _equity_section(data.equity),
         _candidates_section(data),
         _distance_matrix(data),
         _gaps_section(data.gaps),
@@ -165,7 +169,7 @@ def _charts(data: ReportInput) -> str:
         charts.append(
             coverage_bars(
                 f"覆盖率 coverage · {label}",
-                [f"{r.category_name_zh}" for r in rows.itertuples()],
+                [data.area.standard.categories[c].name_zh for c in rows["category"]],
                 rows["share_before"].tolist(),
                 rows["share_after"].tolist() if has_after else None,
             )
@@ -198,15 +202,14 @@ def _coverage_table(data: ReportInput) -> str:
             groups
         )
         head += "</tr>"
-    levels = data.area.standard.levels
+    standard = data.area.standard
     rows = []
     for code, block in coverage.groupby("category", sort=False):
-        first = block.iloc[0]
-        level = levels.get(first["level"])
+        category = standard.categories[code]
         cells = [
-            f"<td>{escape(first['category_name_zh'])}<br><small>{escape(code)}</small></td>",
-            f"<td>{escape(level.name_zh if level else str(first['level']))}</td>",
-            f"<td>{first['threshold_m']:g} m</td>",
+            f"<td>{escape(category.name_zh)}<br><small>{escape(code)}</small></td>",
+            f"<td>{escape(standard.levels[category.level].name_zh)}</td>",
+            f"<td>{category.threshold_m:g} m</td>",
         ]
         by_group = block.set_index("group")
         for g in groups:
@@ -227,6 +230,35 @@ def _share_cell(category: str, group: str, when: str, share: float) -> str:
     return (
         f'<td class="num" data-category="{escape(category)}" data-group="{group}" '
         f'data-when="{when}" data-share="{value}">{percent(share)}</td>'
+    )
+
+
+def _equity_section(equity: pd.DataFrame | None) -> str:
+    if equity is None or equity.empty:
+        return ""
+    columns = {
+        "category_name_zh": "类别 category",
+        "threshold_m": "阈值 threshold (m)",
+        "group": "人群 group",
+        "mean_distance_m": "平均步行距离 mean distance (m)",
+        "gini_distance": "距离基尼系数 Gini of distance",
+        "left_out_population": "阈值外人口 left out",
+        "left_out_share": "阈值外占比 share left out",
+        "unreachable_population": "不可达人口 unreachable",
+    }
+    shown = equity[equity["group"].isin(["all", "elderly"])]
+    shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
+    return (
+        '<section id="equity"><details><summary><h2>公平性 Equity</h2></summary>'
+        "<p>按人口加权的步行距离及其基尼系数（0 = 人人相同），以及阈值外的人口。"
+        " Population-weighted walking distance, its Gini coefficient (0 = everyone equal) and"
+        " the population beyond the threshold.</p>"
+        + frame_table(
+            shown,
+            "equity-table",
+            {columns["gini_distance"]: "{:.3f}".format, columns["left_out_share"]: percent},
+        )
+        + "</details></section>"
     )
 
 
@@ -335,14 +367,23 @@ def _warnings(warnings: list[str]) -> str:
     return f'<section id="warnings"><h2>提示 Warnings</h2><ul>{items}</ul></section>'
 
 
-def frame_table(frame: pd.DataFrame, table_id: str) -> str:
-    """A DataFrame as an HTML table; each cell keeps its exact value in `data-value`."""
+def frame_table(
+    frame: pd.DataFrame, table_id: str, formats: dict[str, Callable[[float], str]] | None = None
+) -> str:
+    """A DataFrame as an HTML table; each cell keeps its exact value in `data-value`.
+
+    `formats` maps a column to how its numbers are shown (default: one decimal).
+    """
+    formats = formats or {}
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    shown_as = [formats.get(c) for c in frame.columns]
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
+        for value, fmt in zip(row, shown_as, strict=True):
             exact, shown, numeric = _cell(value)
+            if fmt is not None and numeric and exact != "nan":
+                shown = fmt(float(value))
             cls = ' class="num"' if numeric else ""
             cells.append(f'<td{cls} data-value="{escape(exact)}">{escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -362,7 +403,9 @@ def _cell(value: object) -> tuple[str, str, bool]:
         v = float(value)
         if np.isnan(v):
             return "nan", "", True
-        return repr(v), ("∞" if np.isinf(v) else f"{v:,.1f}"), True
+        if np.isinf(v):
+            return repr(v), "∞", True
+        return repr(v), f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}", True
     if isinstance(value, list | tuple):
         text = "、".join(str(v) for v in value)
         return text, text, False

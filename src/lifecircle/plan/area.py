@@ -1,0 +1,242 @@
+"""Site selection on an Area: walking distances from candidate sites, then a model.
+
+Candidate → compound distances come from bounded Dijkstra searches on the attached walk graph
+(through each compound's best gate), never straight lines.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from lifecircle.access.area import COVERAGE_GROUPS, AccessResult, compound_min
+from lifecircle.data.area import Area
+from lifecircle.plan.coverage import CostMatrix
+from lifecircle.plan.hub import HubModel, HubRule
+from lifecircle.plan.models import LSCP, MCLP, PCenter, PMedian
+from lifecircle.plan.result import INFEASIBLE, PlanInputError, PlanResult
+from lifecircle.progress import Progress, silent
+
+AREA_MODELS = ("hub", "mclp", "lscp", "pmedian", "pcenter")
+
+
+def candidate_distances(
+    area: Area, access: AccessResult, limit: float, progress: Progress = silent, chunk: int = 64
+) -> np.ndarray:
+    """Walking distance (m) from every compound (best entry) to every candidate; inf beyond limit."""
+    attached = access.attached
+    nodes = attached.candidate_node
+    n, m = len(area.compounds), len(area.candidates)
+    out = np.full((n, m), np.inf)
+    valid = np.flatnonzero(nodes >= 0)
+    matrix = attached.graph.csr_matrix()
+    for start in range(0, valid.size, chunk):
+        progress("候选点步行距离 candidate distances", start, valid.size)
+        block = valid[start : start + chunk]
+        dist = csgraph.dijkstra(matrix, directed=True, indices=nodes[block], limit=limit)
+        out[:, block] = compound_min(attached, dist.T, n)
+    progress("候选点步行距离 candidate distances", valid.size, valid.size)
+    return out
+
+
+def _covered_before(area: Area, access: AccessResult, codes: list[str]) -> np.ndarray:
+    table = access.access.pivot_table(
+        index="compound_id", columns="category", values="covered", aggfunc="max"
+    )
+    table = table.reindex(index=area.compounds["id"], columns=codes).fillna(False)
+    return table.to_numpy(dtype=bool)
+
+
+def _head_counts(area: Area, column: str) -> np.ndarray:
+    if column not in area.compounds.columns:
+        return np.zeros(len(area.compounds))
+    return np.nan_to_num(pd.to_numeric(area.compounds[column], errors="coerce").to_numpy(float))
+
+
+def _allowed(area: Area, codes: list[str]) -> np.ndarray:
+    """Which hub functions each candidate may host (empty `allowed_functions` = any)."""
+    allowed = np.ones((len(area.candidates), len(codes)), dtype=bool)
+    if "allowed_functions" not in area.candidates.columns:
+        return allowed
+    for j, value in enumerate(area.candidates["allowed_functions"].tolist()):
+        if isinstance(value, str):
+            value = tuple(v.strip() for v in value.replace(";", ",").split(",") if v.strip())
+        if isinstance(value, (tuple, list)) and len(value):
+            allowed[j] = [code in value for code in codes]
+    return allowed
+
+
+def _candidate_numbers(area: Area, column: str) -> np.ndarray:
+    values = pd.to_numeric(area.candidates.get(column), errors="coerce")
+    if values is None or values.isna().any():
+        rows = np.flatnonzero(values.isna()) if values is not None else [0]
+        label = area.candidates["id"].iloc[rows[0]] if len(area.candidates) else "?"
+        raise PlanInputError(
+            f"候选点 {label} 缺少 {column} candidate site {label} has no {column} (needed to plan)"
+        )
+    return values.to_numpy(float)
+
+
+def plan_hubs(
+    area: Area,
+    access_result: AccessResult,
+    budget: float | None = None,
+    max_functions_per_site: int | None = None,
+    min_compound_coverage: float | None = None,
+    floor_area_m2: dict[str, float] | None = None,
+    hub_rule: bool = True,
+    time_limit: float = 60.0,
+    progress: Progress = silent,
+) -> PlanResult:
+    """Open candidate sites with hub functions, maximising population-weighted new coverage.
+
+    Functions are the standard's hub functions, each with its threshold, target group and floor
+    area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
+    """
+    standard = area.standard
+    functions = [c for c in standard.categories.values() if c.hub_function]
+    codes = [c.code for c in functions]
+    limit = max(c.threshold_m for c in functions)
+    distance = candidate_distances(area, access_result, limit, progress)
+    reach = [sparse.csr_matrix(distance <= c.threshold_m) for c in functions]
+    areas = dict(floor_area_m2 or {})
+    rule = HubRule.from_standard(standard.hub_rule) if hub_rule and standard.hub_rule else None
+    model = HubModel(
+        compound_ids=area.compounds["id"].to_numpy(),
+        functions=tuple(codes),
+        function_area=np.array([areas.get(c.code, c.floor_area_m2) for c in functions]),
+        weight=np.column_stack(
+            [_head_counts(area, standard.groups[c.group].column) for c in functions]
+        ),  # fmt: skip
+        covered_before=_covered_before(area, access_result, codes),
+        site_ids=area.candidates["id"].to_numpy(),
+        site_area=_candidate_numbers(area, "floor_area"),
+        site_cost=_candidate_numbers(area, "cost"),
+        reach=reach,
+        allowed=_allowed(area, codes),
+        budget=budget,
+        max_functions_per_site=max_functions_per_site,
+        min_compound_coverage=min_compound_coverage,
+        hub_rule=rule,
+        function_names={c.code: c.name_zh for c in functions},
+    )
+    progress("选址求解 solving the plan", 0, 1)
+    result = model.solve(time_limit=time_limit)
+    progress("选址求解 solving the plan", 1, 1)
+    if result.status != INFEASIBLE:
+        after = result.details["covered_after"]
+        result.details["covered_after_by_category"] = {c: after[:, f] for f, c in enumerate(codes)}
+        result.table = _with_site_columns(area, result.table)
+    return result
+
+
+def plan_area_model(
+    area: Area,
+    access_result: AccessResult,
+    model: str,
+    p: int | None = None,
+    radius: float | None = None,
+    category: str = "service_station",
+    time_limit: float = 60.0,
+    progress: Progress = silent,
+) -> PlanResult:
+    """LSCP / MCLP / p-median / p-center on the area: compounds weighted by population,
+    candidates as sites, walking distances; opened sites host `category`."""
+    standard = area.standard
+    code = standard.category(category).code
+    radius = standard.threshold_m(code) if radius is None else radius
+    limit = max(max(standard.level_distances()) * 3, radius)
+    distance = candidate_distances(area, access_result, limit, progress)
+    weight = _head_counts(area, standard.groups[standard.category(code).group].column)
+    costs = CostMatrix.from_array(
+        distance, weight, area.compounds["id"].to_numpy(), area.candidates["id"].to_numpy()
+    )
+    needs_p = model in ("mclp", "pmedian", "pcenter")
+    if needs_p and p is None:
+        raise PlanInputError(f"模型 {model} 需要 --p model {model} needs --p")
+    if model == "lscp":
+        # only compounds not yet covered need a new site
+        before = _covered_before(area, access_result, [code])[:, 0]
+        cover = costs.coverage(radius)
+        cover.matrix = cover.matrix[~before]
+        cover.weights, cover.demand_ids = weight[~before], cover.demand_ids[~before]
+        instance = LSCP(cover)
+    elif model == "mclp":
+        before = _covered_before(area, access_result, [code])[:, 0]
+        cover = costs.coverage(radius)
+        cover.weights = np.where(before, 0.0, weight)  # maximise NEW coverage
+        instance = MCLP(cover, p)
+    elif model == "pmedian":
+        instance = PMedian(costs, p)
+    elif model == "pcenter":
+        instance = PCenter(costs, p)
+    else:
+        raise PlanInputError(f"未知模型 unknown model {model!r}; 可选 choose from {AREA_MODELS}")
+    result = instance.solve(time_limit=time_limit)
+    if result.status != INFEASIBLE:
+        opened = np.isin(area.candidates["id"].to_numpy(), result.sites)
+        reach = distance[:, opened] <= standard.threshold_m(code)
+        before = _covered_before(area, access_result, [code])[:, 0]
+        result.details["covered_after_by_category"] = {code: before | reach.any(axis=1)}
+        result.details["functions"] = {s: [code] for s in result.sites}
+        result.table = _with_site_columns(area, result.table.assign(function=code))
+    return result
+
+
+def _with_site_columns(area: Area, table: pd.DataFrame) -> pd.DataFrame:
+    """The plan table with each site's name, address and coordinates."""
+    columns = [c for c in ("id", "name", "address", "lon", "lat", "x", "y")
+               if c in area.candidates.columns]  # fmt: skip
+    sites = area.candidates[columns].rename(columns={"id": "site", "name": "site_name"})
+    return table.merge(sites, on="site", how="left")
+
+
+def coverage_before_after(
+    area: Area, access_result: AccessResult, result: PlanResult
+) -> pd.DataFrame:
+    """Per category and target group: population, covered before and after the plan, shares."""
+    standard = area.standard
+    after_by = result.details.get("covered_after_by_category", {})
+    before = _covered_before(area, access_result, list(standard.categories))
+    rows = []
+    for k, category in enumerate(standard.categories.values()):
+        covered_after = after_by.get(category.code, before[:, k])
+        for group in COVERAGE_GROUPS:
+            if group not in standard.groups:
+                continue
+            head = _head_counts(area, standard.groups[group].column)
+            population = float(head.sum())
+            b, a = float(head[before[:, k]].sum()), float(head[covered_after].sum())
+            rows.append({
+                "category": category.code, "category_name_zh": category.name_zh, "group": group,
+                "population": population, "covered_before": b, "covered_after": a,
+                "share_before": b / population if population else np.nan,
+                "share_after": a / population if population else np.nan,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def plan_geojson(area: Area, result: PlanResult) -> dict:
+    """Opened sites as GeoJSON points (WGS-84) with their functions."""
+    candidates = area.candidates.set_index("id")
+    features = []
+    for site in result.sites:
+        row = candidates.loc[site]
+        functions = result.details.get("functions", {}).get(site, [])
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
+            "properties": {"id": str(site), "name": str(row.get("name", "")),
+                           "functions": functions,
+                           "floor_area": _number(row.get("floor_area")),
+                           "cost": _number(row.get("cost"))},
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _number(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None

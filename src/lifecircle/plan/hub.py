@@ -1,0 +1,492 @@
+"""The multi-function hub model (生活盒子 / 睦邻驿站), closure analysis and merge analysis.
+
+Choose which candidate sites to open and which functions to put in each: every function needs
+floor area, every site has a floor area and a cost, the total cost stays within a budget, and
+the population-weighted NEW coverage is maximised (a compound already covered by an existing
+facility for a function gains nothing from it). Weights come from each function's target group
+(60+ for day care and canteens, 0–6 for nurseries …). Options: a coverage floor for every
+compound (balance), at most k functions per site, the national embedded-service rule.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from lifecircle.plan.coverage import Coverage
+from lifecircle.plan.highs import solve_mip, stack
+from lifecircle.plan.models import LSCP
+from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL, PlanInputError, PlanResult
+
+
+@dataclass
+class HubRule:
+    """A site of at least `min_area_m2` is a hub: ≥ min_functions, ≥ min_core of `core`."""
+
+    min_area_m2: float
+    min_functions: int
+    core: tuple[str, ...]
+    min_core: int
+
+    @classmethod
+    def from_standard(cls, rule: dict) -> "HubRule":
+        return cls(
+            float(rule["min_area_m2"]),
+            int(rule["min_functions"]),
+            tuple(rule["core_functions"]),
+            int(rule["min_core_functions"]),
+        )
+
+
+@dataclass
+class HubModel:
+    """Arrays of one hub instance (n compounds, m candidate sites, F functions).
+
+    reach[f] is a sparse n × m boolean matrix: site j lies within function f's walking
+    threshold of compound i. weight[i, f] is compound i's head count of f's target group;
+    covered_before[i, f] says an existing facility already covers it.
+    """
+
+    compound_ids: np.ndarray
+    functions: tuple[str, ...]
+    function_area: np.ndarray
+    weight: np.ndarray
+    covered_before: np.ndarray
+    site_ids: np.ndarray
+    site_area: np.ndarray
+    site_cost: np.ndarray
+    reach: list[sparse.csr_matrix]
+    allowed: np.ndarray | None = None
+    budget: float | None = None
+    max_functions_per_site: int | None = None
+    min_compound_coverage: float | None = None
+    hub_rule: HubRule | None = None
+    function_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n, m, nf = len(self.compound_ids), len(self.site_ids), len(self.functions)
+        if self.weight.shape != (n, nf) or self.covered_before.shape != (n, nf):
+            raise PlanInputError("weight / covered_before 须为 compounds × functions 矩阵")
+        if len(self.reach) != nf or any(r.shape != (n, m) for r in self.reach):
+            raise PlanInputError("reach 须为每个功能一个 compounds × sites 矩阵")
+        if self.allowed is None:
+            self.allowed = np.ones((m, nf), dtype=bool)
+        if self.min_compound_coverage is not None and not 0 <= self.min_compound_coverage <= 1:
+            raise PlanInputError(
+                f"覆盖下限须在 0..1 之间 min_compound_coverage must be in 0..1, "
+                f"got {self.min_compound_coverage}"
+            )
+        if self.max_functions_per_site is not None and self.max_functions_per_site < 1:
+            raise PlanInputError("max_functions_per_site 须 ≥ 1 must be ≥ 1")
+
+    # ---- structure -------------------------------------------------------------------------
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(site, function) pairs that may be placed: allowed and fitting the site's floor."""
+        fits = self.allowed & (self.function_area[None, :] <= self.site_area[:, None] + 1e-9)
+        return np.nonzero(fits)
+
+    def _rule_sites(self) -> np.ndarray:
+        if self.hub_rule is None:
+            return np.zeros(len(self.site_ids), dtype=bool)
+        return self.site_area >= self.hub_rule.min_area_m2
+
+    def _need(self) -> np.ndarray:
+        """Functions each compound must newly gain to reach the floor (0 without a floor)."""
+        if self.min_compound_coverage is None:
+            return np.zeros(len(self.compound_ids), dtype=np.int64)
+        total = len(self.functions)
+        target = np.ceil(self.min_compound_coverage * total - 1e-9).astype(np.int64)
+        return np.maximum(target - self.covered_before.sum(axis=1), 0)
+
+    def _demand_rows(self, pair_site, pair_function):
+        """Merged coverage rows over (site, function) pair columns.
+
+        Returns (rows: k × pairs CSR, weight per row, row of each (compound, function) or -1).
+        """
+        n, nf = self.weight.shape
+        pair_col = np.full((len(self.site_ids), nf), -1, dtype=np.int64)
+        pair_col[pair_site, pair_function] = np.arange(pair_site.size)
+        blocks, weights, row_of = [], [], np.full((n, nf), -1, dtype=np.int64)
+        offset = 0
+        for f in range(nf):
+            cols = pair_col[:, f]
+            usable = cols >= 0
+            reach = sparse.csr_matrix(self.reach[f][:, usable])
+            open_rows = ~self.covered_before[:, f] & (np.diff(reach.indptr) > 0)
+            if not open_rows.any():
+                continue
+            sub = reach[open_rows]
+            merged = Coverage(sub, self.weight[open_rows, f], None, None).merged()
+            remap = sparse.csr_matrix(
+                (np.ones(np.flatnonzero(usable).size), (np.arange(usable.sum()), cols[usable])),
+                shape=(usable.sum(), len(pair_site)),
+            )
+            blocks.append(sparse.csr_matrix(merged.matrix, dtype=np.float64) @ remap)
+            weights.append(merged.weights)
+            row_of[np.flatnonzero(open_rows), f] = offset + merged.group
+            offset += merged.matrix.shape[0]
+        if not blocks:
+            return sparse.csr_matrix((0, len(pair_site))), np.zeros(0), row_of
+        return sparse.vstack(blocks, format="csr"), np.concatenate(weights), row_of
+
+    # ---- explanations ----------------------------------------------------------------------
+
+    def _unreachable_floor(self, pair_site, pair_function) -> str:
+        """Words for compounds whose floor no choice of sites can meet ('' if none)."""
+        need = self._need()
+        if not need.any():
+            return ""
+        placeable = np.zeros((len(self.site_ids), len(self.functions)), dtype=bool)
+        placeable[pair_site, pair_function] = True
+        reachable = np.zeros_like(self.covered_before)
+        for f in range(len(self.functions)):
+            reachable[:, f] = (self.reach[f] @ placeable[:, f].astype(np.int8)) > 0
+        gain = (reachable & ~self.covered_before).sum(axis=1)
+        short = np.flatnonzero(gain < need)
+        if short.size == 0:
+            return ""
+        i = short[0]
+        missing = [
+            self._label(f)
+            for f in range(len(self.functions))
+            if not self.covered_before[i, f] and not reachable[i, f]
+        ]
+        others = (
+            f"（另有 {short.size - 1} 个小区 and {short.size - 1} more）" if short.size > 1 else ""
+        )
+        return (
+            f"覆盖下限不可满足：小区 {self.compound_ids[i]} 需新增 {need[i]} 项功能，但步行范围内的"
+            f"候选点最多只能提供 {gain[i]} 项；无候选点可达的功能：{'、'.join(missing)}{others}。"
+            f" Coverage floor infeasible: compound {self.compound_ids[i]} needs {need[i]} more"
+            f" functions but candidate sites within walking reach can add at most {gain[i]};"
+            f" functions no candidate can reach: {', '.join(missing)}."
+        )
+
+    def _label(self, f: int) -> str:
+        code = self.functions[f]
+        name = self.function_names.get(code)
+        return f"{name} {code}" if name else code
+
+    # ---- greedy ----------------------------------------------------------------------------
+
+    def greedy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Open sites by new coverage per unit cost, filling each with its best functions.
+
+        Returns (open mask over sites, placed mask sites × functions).
+        """
+        m, nf = len(self.site_ids), len(self.functions)
+        covered = self.covered_before.copy()
+        placed = np.zeros((m, nf), dtype=bool)
+        opened = np.zeros(m, dtype=bool)
+        spent = 0.0
+        fits = self.allowed & (self.function_area[None, :] <= self.site_area[:, None])
+        rule_sites = self._rule_sites()
+        reach_t = [r.T.tocsr().astype(np.float64) for r in self.reach]
+        while True:
+            gains = np.column_stack(
+                [reach_t[f] @ (self.weight[:, f] * ~covered[:, f]) for f in range(nf)]
+            )
+            best, best_score, best_set = -1, 0.0, None
+            budget_left = np.inf if self.budget is None else self.budget - spent
+            for j in np.flatnonzero(~opened & (self.site_cost <= budget_left + 1e-9)):
+                chosen = self._fill(j, gains[j], fits[j], rule_sites[j])
+                if chosen is None:
+                    continue
+                value = gains[j, chosen].sum()
+                score = value / max(self.site_cost[j], 1e-9)
+                if value > 0 and score > best_score:
+                    best, best_score, best_set = j, score, chosen
+            if best < 0:
+                break
+            opened[best] = True
+            placed[best, best_set] = True
+            spent += self.site_cost[best]
+            for f in best_set:
+                covered[:, f] |= self.reach[f][:, best].toarray().ravel()
+        return opened, placed
+
+    def _fill(self, j: int, gain: np.ndarray, fits: np.ndarray, is_hub: bool) -> list | None:
+        """Functions for site j: core first when it is a hub, then by gain per m²."""
+        limit = self.max_functions_per_site or len(self.functions)
+        area_left, chosen = self.site_area[j], []
+        order = np.argsort(-gain / np.maximum(self.function_area, 1e-9))
+        if is_hub:
+            core = [f for f in order if self.functions[f] in self.hub_rule.core and fits[f]]
+            first = core[: self.hub_rule.min_core]
+            order = first + [f for f in order if f not in first]
+        for f in order:
+            if len(chosen) >= limit or not fits[f] or self.function_area[f] > area_left + 1e-9:
+                continue
+            if gain[f] <= 0 and not (is_hub and len(chosen) < self.hub_rule.min_functions):
+                continue
+            chosen.append(int(f))
+            area_left -= self.function_area[f]
+        if is_hub:
+            n_core = sum(self.functions[f] in self.hub_rule.core for f in chosen)
+            if len(chosen) < self.hub_rule.min_functions or n_core < self.hub_rule.min_core:
+                return None
+        return chosen
+
+    # ---- exact -----------------------------------------------------------------------------
+
+    def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
+        """Maximise new population-weighted coverage; HiGHS warm-started from the greedy."""
+        began = time.perf_counter()
+        m, nf = len(self.site_ids), len(self.functions)
+        pair_site, pair_function = self._pairs()
+        words = self._unreachable_floor(pair_site, pair_function)
+        if words:
+            return self._infeasible(words, began)
+        opened, placed = self.greedy()
+        if method == "heuristic":
+            return self._report(opened, placed, np.nan, FEASIBLE, began, "heuristic")
+        rows, w, row_of = self._demand_rows(pair_site, pair_function)
+        model = self._matrix(pair_site, pair_function, rows, row_of)
+        cost, a, lower, upper, integer = model
+        n_pairs = pair_site.size
+        start = None
+        if self._meets_floor(placed):
+            x = placed[pair_site, pair_function].astype(float)
+            start = np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
+        out = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size), integer,
+                        maximize=True, time_limit=time_limit, start=start, rel_gap=1e-4)  # fmt: skip
+        if out.x is None and out.status != INFEASIBLE:
+            return self._infeasible(
+                f"时限 {time_limit:g} 秒内未找到方案 no plan found within {time_limit:g} s", began
+            )
+        if out.x is None:
+            return self._infeasible(self._explain_budget(model, time_limit), began)
+        opened = out.x[:m] > 0.5
+        placed = np.zeros((m, nf), dtype=bool)
+        placed[pair_site, pair_function] = out.x[m : m + n_pairs] > 0.5
+        return self._report(opened, placed, out.bound, out.status, began, "exact")
+
+    def _matrix(self, pair_site, pair_function, rows, row_of):
+        """Columns [y (m) | x (pairs) | u (k)]; returns cost, rows, lower, upper, integer."""
+        m, n_pairs, k = len(self.site_ids), pair_site.size, rows.shape[0]
+        n_col = m + n_pairs + k
+        q = np.arange(n_pairs)
+
+        def block(r, c, v, n_rows):
+            return sparse.csr_matrix((v, (r, c)), shape=(n_rows, n_col))
+
+        blocks, lower, upper = [], [], []
+
+        def add(matrix, lo, hi):
+            blocks.append(matrix)
+            lower.append(np.broadcast_to(lo, matrix.shape[0]).astype(float))
+            upper.append(np.broadcast_to(hi, matrix.shape[0]).astype(float))
+
+        # u_k ≤ Σ x over the sites reaching row k
+        add(sparse.hstack([sparse.csr_matrix((k, m)), -rows, sparse.identity(k)], format="csr"),
+            -np.inf, 0.0)  # fmt: skip
+        # x_jf ≤ y_j
+        add(block(np.r_[q, q], np.r_[m + q, pair_site], np.r_[np.ones(n_pairs), -np.ones(n_pairs)],
+                  n_pairs), -np.inf, 0.0)  # fmt: skip
+        # floor area: Σ a_f x_jf ≤ A_j y_j
+        sites = np.arange(m)
+        add(block(np.r_[pair_site, sites], np.r_[m + q, sites],
+                  np.r_[self.function_area[pair_function], -self.site_area], m), -np.inf, 0.0)  # fmt: skip
+        if self.max_functions_per_site is not None:
+            add(block(np.r_[pair_site, sites], np.r_[m + q, sites],
+                      np.r_[np.ones(n_pairs), -np.full(m, float(self.max_functions_per_site))], m),
+                -np.inf, 0.0)  # fmt: skip
+        if self.budget is not None:
+            add(block(np.zeros(m), sites, self.site_cost, 1), -np.inf, self.budget)
+        hubs = np.flatnonzero(self._rule_sites())
+        if hubs.size:
+            rule = self.hub_rule
+            core = np.array([self.functions[f] in rule.core for f in pair_function])
+            at_hub = np.isin(pair_site, hubs)
+            hub_row = np.searchsorted(hubs, pair_site)
+            for mask, need in ((at_hub, rule.min_functions), (at_hub & core, rule.min_core)):
+                add(block(np.r_[hub_row[mask], np.arange(hubs.size)], np.r_[m + q[mask], hubs],
+                          np.r_[np.ones(mask.sum()), -np.full(hubs.size, float(need))], hubs.size),
+                    0.0, np.inf)  # fmt: skip
+        need = self._need()
+        if need.any():
+            comp = np.flatnonzero(need > 0)
+            r, f = np.nonzero(row_of[comp] >= 0)
+            add(block(r, m + n_pairs + row_of[comp][r, f], np.ones(r.size), comp.size),
+                need[comp], np.inf)  # fmt: skip
+        cost = np.concatenate([np.zeros(m + n_pairs), self._row_weights(rows, row_of)])
+        integer = np.concatenate([np.ones(m + n_pairs, bool), np.zeros(k, bool)])
+        return cost, stack(blocks, n_col), np.concatenate(lower), np.concatenate(upper), integer
+
+    def _row_weights(self, rows, row_of) -> np.ndarray:
+        weights = np.zeros(rows.shape[0])
+        i, f = np.nonzero(row_of >= 0)
+        np.add.at(weights, row_of[i, f], self.weight[i, f])
+        return weights
+
+    def _meets_floor(self, placed: np.ndarray) -> bool:
+        return bool(np.all(self._covered_after(placed).sum(axis=1) - self.covered_before.sum(axis=1)
+                           >= self._need()))  # fmt: skip
+
+    def _covered_after(self, placed: np.ndarray) -> np.ndarray:
+        after = self.covered_before.copy()
+        for f in range(len(self.functions)):
+            after[:, f] |= (self.reach[f] @ placed[:, f].astype(np.int8)) > 0
+        return after
+
+    def _explain_budget(self, model, time_limit: float) -> str:
+        """Why no plan exists: the budget (with the cheapest cost that meets the floor) or not."""
+        cost, a, lower, upper, integer = model
+        m = len(self.site_ids)
+        if self.budget is not None:
+            keep = np.ones(a.shape[0], dtype=bool)
+            keep[_budget_row(a, m, self.site_cost, upper, self.budget)] = False
+            spend = np.concatenate([self.site_cost, np.zeros(cost.size - m)])
+            cheapest = solve_mip(spend, a[keep], lower[keep], upper[keep], np.zeros(cost.size),
+                                 np.ones(cost.size), integer, time_limit=time_limit,
+                                 rel_gap=1e-4)  # fmt: skip
+            if cheapest.x is not None or np.isfinite(cheapest.bound):
+                least = cheapest.objective if cheapest.x is not None else cheapest.bound
+                return (
+                    f"预算约束不可满足：预算 {self.budget:g} 低于满足每个小区覆盖下限"
+                    f"（{self.min_compound_coverage:.0%}）的最低费用 {least:g}。"
+                    f" Budget constraint infeasible: the budget {self.budget:g} is below the"
+                    f" cheapest cost {least:g} of meeting every compound's coverage floor"
+                    f" ({self.min_compound_coverage:.0%})."
+                )
+        return (
+            "覆盖下限与面积、每点功能数或嵌入式服务规则冲突，无可行方案。"
+            " The coverage floor conflicts with the floor areas, the functions-per-site limit or"
+            " the embedded-service rule: no plan meets them all."
+        )
+
+    # ---- reporting -------------------------------------------------------------------------
+
+    def _infeasible(self, words: str, began: float) -> PlanResult:
+        return PlanResult("hub", INFEASIBLE, np.nan, np.nan, [], method="exact",
+                          solve_seconds=time.perf_counter() - began, explanation=words)  # fmt: skip
+
+    def _report(self, opened, placed, bound, status, began, method) -> PlanResult:
+        placed = placed & opened[:, None]
+        after = self._covered_after(placed)
+        new = after & ~self.covered_before
+        objective = float((self.weight * new).sum())
+        if not np.isfinite(bound):
+            bound = np.nan
+        elif status == OPTIMAL or bound <= objective * (1 + 1e-9):
+            bound = objective if status == OPTIMAL else bound
+        rows = []
+        credited = self.covered_before.copy()
+        for j in np.flatnonzero(opened):
+            for f in np.flatnonzero(placed[j]):
+                reach = self.reach[f][:, j].toarray().ravel().astype(bool)
+                gained = reach & ~credited[:, f]
+                credited[:, f] |= reach
+                rows.append({
+                    "site": self.site_ids[j],
+                    "function": self.functions[f],
+                    "function_name": self.function_names.get(self.functions[f], ""),
+                    "floor_area_m2": float(self.function_area[f]),
+                    "site_floor_area_m2": float(self.site_area[j]),
+                    "site_cost": float(self.site_cost[j]),
+                    "new_population": float(self.weight[gained, f].sum()),
+                    "new_compounds": int(gained.sum()),
+                })  # fmt: skip
+        table = pd.DataFrame(rows, columns=["site", "function", "function_name", "floor_area_m2",
+                                            "site_floor_area_m2", "site_cost", "new_population",
+                                            "new_compounds"])  # fmt: skip
+        gained_count = new.sum(axis=1)
+        return PlanResult(
+            "hub", status, objective, bound, [self.site_ids[j] for j in np.flatnonzero(opened)],
+            assignment=pd.Series(gained_count, index=pd.Index(self.compound_ids, name="compound"),
+                                 name="new_functions"),
+            solve_seconds=time.perf_counter() - began, method=method, table=table,
+            details={"covered_after": after, "cost": float(self.site_cost[opened].sum()),
+                     "functions": {self.site_ids[j]: [self.functions[f] for f in
+                                                      np.flatnonzero(placed[j])]
+                                   for j in np.flatnonzero(opened)}},
+        )  # fmt: skip
+
+
+def _budget_row(a, m, site_cost, upper, budget) -> int:
+    """Index of the budget row (the only row with the budget as its upper bound over y)."""
+    candidates = np.flatnonzero(upper == budget)
+    for r in candidates[::-1]:
+        row = a[r]
+        if row.nnz and row.indices.max() < m and np.allclose(row.data, site_cost[row.indices]):
+            return int(r)
+    return int(candidates[-1])
+
+
+def closure_analysis(
+    facility_ids: np.ndarray, serves: sparse.csr_matrix, weight: np.ndarray, time_limit=30.0
+) -> pd.DataFrame:
+    """For facilities of one category: what is lost if each closes, and what can close at all.
+
+    serves is compounds × facilities (within the category threshold); weight the target-group
+    head count per compound. Columns: facility, population_losing (if it alone closes),
+    compounds_losing, can_close (in one maximal set that closes with no compound losing
+    coverage: the complement of a minimum covering set of the currently covered compounds).
+    """
+    serves = sparse.csr_matrix(serves, dtype=bool)
+    count = np.asarray(serves.sum(axis=1)).ravel()
+    only = serves.multiply((count == 1)[:, None]).tocsc()
+    losing_pop = np.asarray(only.T @ weight).ravel()
+    losing_n = np.asarray(only.sum(axis=0)).ravel()
+    covered = count > 0
+    keep = np.zeros(len(facility_ids), dtype=bool)
+    if covered.any():
+        result = LSCP(Coverage(serves[covered], weight[covered], np.flatnonzero(covered),
+                               np.arange(len(facility_ids)))).solve(time_limit=time_limit)  # fmt: skip
+        keep[np.asarray(result.sites, dtype=np.int64)] = True
+    return pd.DataFrame({"facility": facility_ids, "population_losing": losing_pop,
+                         "compounds_losing": losing_n.astype(int), "can_close": ~keep})  # fmt: skip
+
+
+def merge_analysis(
+    facility_ids: np.ndarray,
+    facility_function: np.ndarray,
+    facility_area: np.ndarray,
+    serves: sparse.csr_matrix,
+    candidate_ids: np.ndarray,
+    candidate_area: np.ndarray,
+    candidate_reach: list[sparse.csr_matrix],
+    function_area: np.ndarray,
+) -> pd.DataFrame:
+    """Replace several small sites of one group by one hub at a candidate, keeping coverage.
+
+    facility_function[s] indexes the function (0..F−1) of existing facility s; serves is
+    compounds × facilities; candidate_reach[f] compounds × candidates for function f. For each
+    candidate, facilities are absorbed smallest first while every compound keeps coverage of
+    every function (from the remaining sites or the hub) and the hub's floor holds the functions.
+    One row per candidate absorbing ≥ 2 sites, most sites first.
+    """
+    serves = sparse.csc_matrix(serves, dtype=bool)
+    order = np.argsort(np.nan_to_num(facility_area, nan=0.0), kind="stable")
+    rows = []
+    for j, candidate in enumerate(candidate_ids):
+        closed = np.zeros(len(facility_ids), dtype=bool)
+        hosted: set[int] = set()
+        for s in order:
+            f = int(facility_function[s])
+            functions = hosted | {f}
+            if sum(function_area[g] for g in functions) > candidate_area[j] + 1e-9:
+                continue
+            trial = closed.copy()
+            trial[s] = True
+            same = facility_function == f
+            before = np.asarray(serves[:, same].sum(axis=1)).ravel() > 0
+            remaining = np.asarray(serves[:, same & ~trial].sum(axis=1)).ravel() > 0
+            hub = candidate_reach[f][:, j].toarray().ravel().astype(bool)
+            if np.all(~before | remaining | hub):
+                closed, hosted = trial, functions
+        if closed.sum() >= 2:
+            rows.append({
+                "candidate": candidate,
+                "sites_merged": int(closed.sum()),
+                "facilities": [facility_ids[s] for s in np.flatnonzero(closed)],
+                "functions": sorted(int(f) for f in hosted),
+                "floor_area_needed_m2": float(sum(function_area[g] for g in hosted)),
+                "candidate_floor_area_m2": float(candidate_area[j]),
+            })  # fmt: skip
+    table = pd.DataFrame(rows, columns=["candidate", "sites_merged", "facilities", "functions",
+                                        "floor_area_needed_m2", "candidate_floor_area_m2"])  # fmt: skip
+    return table.sort_values("sites_merged", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,86 @@
+"""Planning on the demo area: walking distances, hub plan, before/after table, `lifecircle plan`."""
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lifecircle.access.area import analyse
+from lifecircle.cli import app
+from lifecircle.data.demo import build_demo_area
+from lifecircle.plan.area import (
+    candidate_distances,
+    coverage_before_after,
+    plan_area_model,
+    plan_hubs,
+)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    area = build_demo_area()
+    return area, analyse(area)
+
+
+def test_candidate_distances_match_networkx(demo):
+    area, access = demo
+    attached = access.attached
+    distance = candidate_distances(area, access, limit=5000.0)
+    g = attached.graph
+    graph = nx.Graph()
+    for u, v, w in zip(g.edge_u, g.edge_v, g.edge_length, strict=True):
+        if not graph.has_edge(u, v) or graph[u][v]["weight"] > w:
+            graph.add_edge(int(u), int(v), weight=float(w))
+    for j in range(len(area.candidates)):
+        lengths = nx.single_source_dijkstra_path_length(graph, int(attached.candidate_node[j]))
+        for i in range(len(area.compounds)):
+            entries = attached.compound_entry_node[attached.compound_entry_owner == i]
+            expected = min((lengths.get(int(e), np.inf) for e in entries), default=np.inf)
+            expected = expected if expected <= 5000 else np.inf
+            assert distance[i, j] == pytest.approx(expected), (i, j)
+
+
+def test_hub_plan_on_demo_respects_budget_and_rule(demo):
+    area, access = demo
+    result = plan_hubs(area, access, budget=500.0)
+    assert result.status == "optimal"
+    cost = area.candidates.set_index("id").loc[result.sites, "cost"].sum()
+    assert cost <= 500.0 and result.details["cost"] == pytest.approx(cost)
+    rule = area.standard.hub_rule
+    for site, functions in result.details["functions"].items():
+        floor = area.candidates.set_index("id").loc[site, "floor_area"]
+        used = sum(area.standard.categories[f].floor_area_m2 for f in functions)
+        assert used <= floor
+        if floor >= rule["min_area_m2"]:
+            assert len(functions) >= rule["min_functions"]
+            assert len(set(functions) & set(rule["core_functions"])) >= rule["min_core_functions"]
+    table = coverage_before_after(area, access, result)
+    assert (table["covered_after"] >= table["covered_before"]).all()
+    gained = table[table["group"] != "all"]
+    assert gained["covered_after"].gt(gained["covered_before"]).any()
+    bigger = plan_hubs(area, access, budget=1000.0)
+    assert bigger.objective >= result.objective
+
+
+def test_single_function_models_on_demo(demo):
+    area, access = demo
+    for model in ("mclp", "pmedian", "pcenter"):
+        result = plan_area_model(area, access, model, p=2)
+        assert result.status == "optimal" and len(result.sites) == 2, model
+    lscp = plan_area_model(area, access, "lscp", radius=3000.0)
+    assert lscp.status == "optimal" and lscp.objective >= 1
+
+
+def test_plan_command_writes_files(tmp_path):
+    result = CliRunner().invoke(
+        app, ["plan", "--demo", "--model", "hub", "--budget", "400", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    features = json.loads((tmp_path / "plan.geojson").read_text())["features"]
+    assert features and all(f["properties"]["functions"] for f in features)
+    assert (tmp_path / "plan.csv").read_text().startswith("site,")
+    assert "share_after" in (tmp_path / "coverage_before_after.csv").read_text()
+    bad = CliRunner().invoke(app, ["plan", "--demo", "--model", "nope", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "nope" in bad.output
