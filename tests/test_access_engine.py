@@ -10,6 +10,7 @@ from lifecircle.access import reference
 from lifecircle.access.engine import (
     count_within,
     count_within_groups,
+    count_within_many,
     nearest_facility,
     nearest_facility_many,
 )
@@ -107,3 +108,23 @@ def test_many_sets_equal_one_at_a_time():
         np.testing.assert_array_equal(dist[k], one_dist)
         np.testing.assert_array_equal(which[k], one_which)
     assert np.isinf(dist[2]).all()
+
+
+def test_parallel_counts_over_many_sets_equal_scipy():
+    rng = np.random.default_rng(9)
+    n = 600
+    u = rng.integers(0, n, 1500)
+    v = rng.integers(0, n, 1500)
+    graph = WalkGraph.from_edges(rng.uniform(0, 3000, n), rng.uniform(0, 3000, n), u, v, "X")
+    sets = [rng.integers(0, n, k) for k in (300, 5, 0, 250)]  # > PARALLEL_MIN_SOURCES in all
+    radii = np.array([900.0, 250.0, 600.0])  # any order
+    counts = count_within_many(graph, sets, radii)
+    for k, nodes in enumerate(sets):
+        np.testing.assert_array_equal(counts[k], reference.count_within(graph, nodes, radii))
+    members = rng.integers(0, n, 80)
+    owners = rng.integers(0, 30, 80)
+    grouped = count_within_many(graph, sets, radii, members, owners, 30)
+    for k, nodes in enumerate(sets):
+        np.testing.assert_array_equal(
+            grouped[k], reference.count_within_groups(graph, nodes, radii, members, owners, 30)
+        )

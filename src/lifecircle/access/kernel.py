@@ -108,54 +108,191 @@ def nearest_many_kernel(indptr, indices, weights, sources, source_ptr, limit):
     return dist, label
 
 
+@numba.njit(cache=True)
+def _bounded_search(
+    indptr,
+    indices,
+    weights,
+    s,
+    k,
+    radii,
+    group_ptr,
+    group_of,
+    out,
+    dist,
+    seen,
+    touched,
+    heap_d,
+    heap_n,
+):
+    """One search from node s (source number k) up to the largest radius, counted into `out`.
+
+    Node v belongs to the groups group_of[group_ptr[v]:group_ptr[v+1]]; nodes settle in order of
+    distance, so the first settled member of a group gives the group's distance to s.
+    """
+    n_radii = radii.shape[0]
+    limit = radii[n_radii - 1]
+    n_touched = 1
+    dist[s] = 0.0
+    touched[0] = s
+    size = _push(heap_d, heap_n, 0, 0.0, s)
+    while size > 0:
+        d, u, size = _pop(heap_d, heap_n, size)
+        if d > dist[u]:
+            continue
+        for m in range(group_ptr[u], group_ptr[u + 1]):
+            g = group_of[m]
+            if seen[g] != k:
+                seen[g] = k
+                for r in range(n_radii):
+                    if d <= radii[r]:
+                        out[g, r] += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = d + weights[e]
+            if nd < dist[v] and nd <= limit:
+                if dist[v] == np.inf:
+                    touched[n_touched] = v
+                    n_touched += 1
+                dist[v] = nd
+                size = _push(heap_d, heap_n, size, nd, v)
+    for t in range(n_touched):
+        dist[touched[t]] = np.inf
+
+
+@numba.njit(cache=True)
+def _count_chunk(
+    c,
+    n_chunks,
+    t,
+    indptr,
+    indices,
+    weights,
+    sources,
+    source_set,
+    radii,
+    group_ptr,
+    group_of,
+    out,
+    dist,
+    seen,
+    touched,
+    heap_d,
+    heap_n,
+):
+    m = sources.shape[0]
+    for k in range(c * m // n_chunks, (c + 1) * m // n_chunks):
+        _bounded_search(
+            indptr,
+            indices,
+            weights,
+            sources[k],
+            k,
+            radii,
+            group_ptr,
+            group_of,
+            out[t, source_set[k]],
+            dist[t],
+            seen[t],
+            touched[t],
+            heap_d[t],
+            heap_n[t],
+        )
+
+
+@numba.njit(cache=True)
+def _scratch(n_threads, n, n_edges, n_sets, n_groups, n_radii):
+    out = np.zeros((n_threads, n_sets, n_groups, n_radii), dtype=np.int32)
+    dist = np.full((n_threads, n), np.inf)
+    seen = np.full((n_threads, n_groups), -1, dtype=np.int64)
+    touched = np.empty((n_threads, n), dtype=np.int64)
+    heap_d = np.empty((n_threads, n_edges + 1), dtype=np.float64)
+    heap_n = np.empty((n_threads, n_edges + 1), dtype=np.int64)
+    return out, dist, seen, touched, heap_d, heap_n
+
+
+@numba.njit(cache=True)
+def _sum_threads(out):
+    total = out[0].copy()
+    for t in range(1, out.shape[0]):
+        total += out[t]
+    return total
+
+
 @numba.njit(cache=True, parallel=True)
 def count_kernel(
-    indptr, indices, weights, sources, radii, group_ptr, group_of, n_groups, n_workers
+    indptr,
+    indices,
+    weights,
+    sources,
+    source_set,
+    n_sets,
+    radii,
+    group_ptr,
+    group_of,
+    n_groups,
+    n_chunks,
+    n_workers,
 ):
-    """How many sources lie within each radius of each group of nodes.
+    """Counts of sources within each radius (ascending) of each group, per source set.
 
-    Node v belongs to the groups group_of[group_ptr[v]:group_ptr[v+1]]. One search per source,
-    bounded by the largest radius; the first settled member of a group gives the group's distance
-    (nodes settle in order of distance). Workers take sources in strides and keep their own counts.
+    `n_workers` workers (one per thread), each with its own counts and scratch arrays, take every
+    n-th of the `n_chunks` chunks of sources. Returns int32 (n_sets, n_groups, len(radii)).
     """
     n = indptr.shape[0] - 1
-    n_radii = radii.shape[0]
-    limit = radii.max()
-    counts = np.zeros((n_workers, n_groups, n_radii), dtype=np.int32)
+    out, dist, seen, touched, heap_d, heap_n = _scratch(
+        n_workers, n, indices.shape[0], n_sets, n_groups, radii.shape[0]
+    )
     for w in numba.prange(n_workers):
-        dist = np.full(n, np.inf)
-        seen = np.full(n_groups, -1, dtype=np.int64)
-        touched = np.empty(n, dtype=np.int64)
-        heap_d = np.empty(indices.shape[0] + 1, dtype=np.float64)
-        heap_n = np.empty(indices.shape[0] + 1, dtype=np.int64)
-        mine = counts[w]
-        for k in range(w, sources.shape[0], n_workers):
-            s = sources[k]
-            n_touched = 0
-            dist[s] = 0.0
-            touched[n_touched] = s
-            n_touched += 1
-            size = _push(heap_d, heap_n, 0, 0.0, s)
-            while size > 0:
-                d, u, size = _pop(heap_d, heap_n, size)
-                if d > dist[u]:
-                    continue
-                for m in range(group_ptr[u], group_ptr[u + 1]):
-                    g = group_of[m]
-                    if seen[g] != k:
-                        seen[g] = k
-                        for r in range(n_radii):
-                            if d <= radii[r]:
-                                mine[g, r] += 1
-                for e in range(indptr[u], indptr[u + 1]):
-                    v = indices[e]
-                    nd = d + weights[e]
-                    if nd < dist[v] and nd <= limit:
-                        if dist[v] == np.inf:
-                            touched[n_touched] = v
-                            n_touched += 1
-                        dist[v] = nd
-                        size = _push(heap_d, heap_n, size, nd, v)
-            for t in range(n_touched):
-                dist[touched[t]] = np.inf
-    return counts.sum(axis=0).astype(np.int32)
+        for c in range(w, n_chunks, n_workers):
+            _count_chunk(
+                c,
+                n_chunks,
+                w,
+                indptr,
+                indices,
+                weights,
+                sources,
+                source_set,
+                radii,
+                group_ptr,
+                group_of,
+                out,
+                dist,
+                seen,
+                touched,
+                heap_d,
+                heap_n,
+            )
+    return _sum_threads(out)
+
+
+@numba.njit(cache=True)
+def count_kernel_serial(
+    indptr, indices, weights, sources, source_set, n_sets, radii, group_ptr, group_of, n_groups
+):
+    """`count_kernel` on the calling thread alone: for small jobs, where waking threads costs more."""
+    n = indptr.shape[0] - 1
+    out, dist, seen, touched, heap_d, heap_n = _scratch(
+        1, n, indices.shape[0], n_sets, n_groups, radii.shape[0]
+    )
+    _count_chunk(
+        0,
+        1,
+        0,
+        indptr,
+        indices,
+        weights,
+        sources,
+        source_set,
+        radii,
+        group_ptr,
+        group_of,
+        out,
+        dist,
+        seen,
+        touched,
+        heap_d,
+        heap_n,
+    )
+    return out[0]

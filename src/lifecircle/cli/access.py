@@ -1,6 +1,8 @@
 """`lifecircle access`: walking access from an OSM file (and optional data files) to tables."""
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -20,17 +22,24 @@ from lifecircle.network.osm import OsmError, load_category_mapping, read_osm
 from lifecircle.standards import StandardError, load_standard
 
 
-class _Bars:
-    """The engines' progress callback drawn as Rich bars, one per step."""
+@contextmanager
+def _bars(console: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """The engines' progress callback, drawn as Rich bars, one per step."""
+    tasks: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bars:
 
-    def __init__(self, progress: Progress):
-        self.progress = progress
-        self.tasks: dict[str, int] = {}
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
 
-    def __call__(self, step: str, done: int, total: int) -> None:
-        if step not in self.tasks:
-            self.tasks[step] = self.progress.add_task(step, total=total)
-        self.progress.update(self.tasks[step], completed=done, total=total)
+        yield progress
 
 
 def _imported(path: Path, kind: str, crs: str, standard: str, console: Console):
@@ -86,14 +95,7 @@ def access(
     try:
         rules = load_standard(standard)
         mapping = load_category_mapping(osm_categories)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bars:
-            progress = _Bars(bars)
+        with _bars(console) as progress:
             extract = read_osm(osm, mapping, progress)
         console.print(extract.report.lines()[0], highlight=False)
         for line in extract.warnings:
@@ -122,14 +124,7 @@ def access(
         area = build_area(
             osm.name, extract.graph, rules, compound_table, facility_table, gates=gate_table
         )
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bars:
-            progress = _Bars(bars)
+        with _bars(console) as progress:
             attached = attach(area, max_offset)
             result = analyse(area, progress, attached)
             collection = _isochrones(area, attached, progress)
