@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lifecircle.access.engine import count_within_many, nearest_facility_many
+from lifecircle.access.engine import nearest_and_counts_many
 from lifecircle.data.area import Area
 from lifecircle.network.graph import WalkGraph
 from lifecircle.network.snap import attach_points
@@ -207,15 +207,13 @@ def analyse(
 
     frames = []
     categories = list(standard.categories.values())
-    progress("可达性分析 access analysis", 0, 2)
+    progress("可达性分析 access analysis", 0, 1)
     rows_of = [
         np.flatnonzero((fac_category == c.code) & (attached.facility_node >= 0)) for c in categories
     ]
     node_sets = [attached.facility_node[rows] for rows in rows_of]
-    node_dist, node_which = nearest_facility_many(attached.graph, node_sets)
-    progress("可达性分析 access analysis", 1, 2)
     radii = np.unique([*(c.threshold_m for c in categories), *levels])
-    counts_all = count_within_many(
+    node_dist, node_which, counts_all = nearest_and_counts_many(
         attached.graph,
         node_sets,
         radii,
@@ -250,7 +248,7 @@ def analyse(
         for j, distance in enumerate(levels):
             frame[_count_column(distance)] = counts[:, 1 + j]
         frames.append(frame)
-    progress("可达性分析 access analysis", 2, 2)
+    progress("可达性分析 access analysis", 1, 1)
     access = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     coverage_rows = []

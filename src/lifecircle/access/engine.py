@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from lifecircle.access.kernel import (
+    complete_nearest_kernel,
     count_kernel,
     count_kernel_serial,
     nearest_kernel,
@@ -87,21 +88,60 @@ def count_within_many(
 
     Without members, every node is its own group. Returns int32 (n_sets, n_groups, len(radii)).
     """
+    return _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, False)[0]
+
+
+def nearest_and_counts_many(
+    graph: WalkGraph,
+    facility_sets: list[np.ndarray],
+    radii: np.ndarray,
+    member_node: np.ndarray | None = None,
+    member_owner: np.ndarray | None = None,
+    n_groups: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest facility of every node and counts within radii, for several sets, in one pass.
+
+    The bounded searches that count also record, for every node they reach, the nearest facility;
+    a multi-source Dijkstra then continues only from the edge of that region, for nodes beyond the
+    largest radius. Same results as `nearest_facility_many` and `count_within_many` (ties between
+    equally near facilities may name another one). Returns (dist, which, counts).
+    """
+    counts, dist, which = _searches(
+        graph, facility_sets, radii, member_node, member_owner, n_groups, True
+    )
+    complete_nearest_kernel(graph.indptr, graph.indices, graph.weights, dist, which)
+    return dist, which, counts
+
+
+def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, with_nearest):
     radii = np.asarray(radii, dtype=np.float64)
     n = graph.n_nodes
-    if member_node is None:
+    identity = member_node is None
+    if identity:
         member_node = member_owner = np.arange(n, dtype=np.int64)
         n_groups = n
     member_node = np.asarray(member_node, dtype=np.int64)
     member_owner = np.asarray(member_owner, dtype=np.int64)
     sets = [np.asarray(nodes, dtype=np.int64) for nodes in facility_sets]
     sources = np.concatenate(sets) if sets else np.zeros(0, dtype=np.int64)
-    if sources.size == 0 or radii.size == 0 or member_node.size == 0:
-        return np.zeros((len(sets), n_groups, radii.size), dtype=np.int32)
-    source_set = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
-    order = np.argsort(member_node, kind="stable")
-    group_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(member_node, minlength=n), out=group_ptr[1:])
+    if radii.size == 0:
+        raise ValueError("至少需要一个半径 at least one radius is needed")
+    if sources.size == 0 or member_node.size == 0:
+        shape = (len(sets), n if with_nearest else 1)
+        return (
+            np.zeros((len(sets), n_groups, radii.size), dtype=np.int32),
+            np.full(shape, np.inf),
+            np.full(shape, -1, dtype=np.int64),
+        )
+    sizes = [s.size for s in sets]
+    source_set = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
+    source_local = np.arange(sources.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    if identity:  # the kernel reads an empty group index as "every node is its own group"
+        group_ptr, group_of = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    else:
+        group_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(member_node, minlength=n), out=group_ptr[1:])
+        group_of = member_owner[np.argsort(member_node, kind="stable")]
     ascending = np.argsort(radii, kind="stable")
     args = (
         graph.indptr,
@@ -109,15 +149,17 @@ def count_within_many(
         graph.weights,
         sources,
         source_set,
+        source_local.astype(np.int64),
         len(sets),
         radii[ascending],
         group_ptr,
-        member_owner[order],
+        group_of,
         n_groups,
+        with_nearest,
     )
     threads = numba.get_num_threads()
     if threads == 1 or sources.size < PARALLEL_MIN_SOURCES:
-        counts = count_kernel_serial(*args)
+        counts, dist, which = count_kernel_serial(*args)
     else:
-        counts = count_kernel(*args, min(sources.size, 16 * threads), threads)
-    return counts[:, :, np.argsort(ascending)]
+        counts, dist, which = count_kernel(*args, min(sources.size, 16 * threads), threads)
+    return counts[:, :, np.argsort(ascending)], dist, which

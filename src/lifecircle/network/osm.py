@@ -356,7 +356,7 @@ def _build_graph(collector: _Collector) -> tuple[WalkGraph, LocalProjection]:
     report.dropped_length_m = float(graph.edge_length[~both].sum())
     # Renumber the kept nodes along a Z-order curve: neighbours sit close together in memory.
     kx, ky = graph.x[inside], graph.y[inside]
-    order = np.argsort(_z_order(kx, ky), kind="stable")
+    order = np.argsort(z_order(kx, ky), kind="stable")
     new_id = np.full(graph.n_nodes, -1, dtype=np.int64)
     new_id[np.flatnonzero(inside)[order]] = np.arange(order.size)
     kept = WalkGraph.from_edges(
@@ -371,7 +371,7 @@ def _build_graph(collector: _Collector) -> tuple[WalkGraph, LocalProjection]:
     return kept, projection
 
 
-def _z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 50.0) -> np.ndarray:
+def z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 50.0) -> np.ndarray:
     """Morton code of 50 m cells (interleaved bits of the cell column and row)."""
     ix = ((x - x.min()) / cell_m).astype(np.uint64)
     iy = ((y - y.min()) / cell_m).astype(np.uint64)
