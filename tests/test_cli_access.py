@@ -5,7 +5,7 @@ import json
 import pandas as pd
 from typer.testing import CliRunner
 
-from conftest import shared_data
+from datafiles import shared_data
 from lifecircle.cli import app
 
 runner = CliRunner()

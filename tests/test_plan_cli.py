@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from conftest import shared_data
+from datafiles import shared_data
 from lifecircle.cli import app
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, sparse
 
-from conftest import shared_data
+from datafiles import shared_data
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.models import LSCP, MCLP, PCenter, PMedian
 from lifecircle.plan.orlib import read_orlib
