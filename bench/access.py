@@ -249,7 +249,8 @@ def run_case(label: str, case: Path, args: argparse.Namespace) -> None:
     for name in CONTENDERS:
         if name in args.skip:
             continue
-        if name == "pandana" and graph.n_nodes > args.pandana_max_nodes:
+        # The grid of a synthetic town rounds its size up a little: allow 2% over.
+        if name == "pandana" and graph.n_nodes > 1.02 * args.pandana_max_nodes:
             print(
                 f"{name:>10}: not run on {graph.n_nodes:,} nodes: its contraction-hierarchy build "
                 f"alone takes minutes here (see the {args.pandana_max_nodes:,}-node case); "
