@@ -127,15 +127,16 @@ def _bounded_search(
     with_nearest,
     best,
     best_label,
+    set_k,
     local,
 ):
-    """One search from node s (source number k) up to the largest radius, counted into `out`.
+    """One search from node s (source number k, of set `set_k`) up to the largest radius.
 
-    Node v belongs to the groups group_of[group_ptr[v]:group_ptr[v+1]] (with an empty group_ptr,
-    node v is group v); nodes settle in order of distance, so the first settled member of a group
-    gives the group's distance to s. With
-    `with_nearest`, each settled node also keeps the smallest distance seen in `best` and the
-    source's index in its set (`local`) in `best_label`.
+    Counts go to out[group, set_k, radius]. Node v belongs to the groups
+    group_of[group_ptr[v]:group_ptr[v+1]] (with an empty group_ptr, node v is group v); nodes
+    settle in order of distance, so the first settled member of a group gives the group's distance
+    to s. With `with_nearest`, each settled node also keeps the smallest distance seen in
+    best[v, set_k] and the source's index in its set (`local`) in best_label[v, set_k].
     """
     n_radii = radii.shape[0]
     limit = radii[n_radii - 1]
@@ -147,13 +148,13 @@ def _bounded_search(
         d, u, size = _pop(heap_d, heap_n, size)
         if d > dist[u]:
             continue
-        if with_nearest and d < best[u]:
-            best[u] = d
-            best_label[u] = local
+        if with_nearest and d < best[u, set_k]:
+            best[u, set_k] = d
+            best_label[u, set_k] = local
         if group_ptr.shape[0] == 0:  # every node its own group: each settles once per search
             for r in range(n_radii):
                 if d <= radii[r]:
-                    out[u, r] += 1
+                    out[u, set_k, r] += 1
         else:
             for m in range(group_ptr[u], group_ptr[u + 1]):
                 g = group_of[m]
@@ -161,7 +162,7 @@ def _bounded_search(
                     seen[g] = k
                     for r in range(n_radii):
                         if d <= radii[r]:
-                            out[g, r] += 1
+                            out[g, set_k, r] += 1
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
             nd = d + weights[e]
@@ -210,25 +211,27 @@ def _count_chunk(
             radii,
             group_ptr,
             group_of,
-            out[t, source_set[k]],
+            out[t],
             dist[t],
             seen[t],
             touched[t],
             heap_d[t],
             heap_n[t],
             with_nearest,
-            best[t, source_set[k]],
-            best_label[t, source_set[k]],
+            best[t],
+            best_label[t],
+            source_set[k],
             source_local[k],
         )
 
 
 @numba.njit(cache=True)
 def _scratch(n_threads, n, n_edges, n_sets, n_groups, n_radii, with_nearest):
-    out = np.zeros((n_threads, n_sets, n_groups, n_radii), dtype=np.int32)
+    # Node-major layouts: searches near each other touch the same memory for every set.
+    out = np.zeros((n_threads, n_groups, n_sets, n_radii), dtype=np.int32)
     n_best = n if with_nearest else 1
-    best = np.full((n_threads, n_sets, n_best), np.inf)
-    best_label = np.full((n_threads, n_sets, n_best), -1, dtype=np.int64)
+    best = np.full((n_threads, n_best, n_sets), np.inf)
+    best_label = np.full((n_threads, n_best, n_sets), -1, dtype=np.int32)
     dist = np.full((n_threads, n), np.inf)
     seen = np.full((n_threads, n_groups), -1, dtype=np.int64)
     touched = np.empty((n_threads, n), dtype=np.int64)
@@ -245,12 +248,12 @@ def _sum_threads(out, best, best_label):
     label = best_label[0].copy()
     for t in range(1, out.shape[0]):
         total += out[t]
-        for k in range(dist.shape[0]):
-            for v in range(dist.shape[1]):
-                d = best[t, k, v]
-                if d < dist[k, v] or (d == dist[k, v] and best_label[t, k, v] < label[k, v]):
-                    dist[k, v] = d
-                    label[k, v] = best_label[t, k, v]
+        for v in range(dist.shape[0]):
+            for k in range(dist.shape[1]):
+                d = best[t, v, k]
+                if d < dist[v, k] or (d == dist[v, k] and best_label[t, v, k] < label[v, k]):
+                    dist[v, k] = d
+                    label[v, k] = best_label[t, v, k]
     return total, dist, label
 
 
@@ -266,6 +269,13 @@ def complete_nearest_kernel(indptr, indices, weights, dist, label):
     for k in numba.prange(dist.shape[0]):
         d_k = dist[k]
         l_k = label[k]
+        unknown = False
+        for u in range(n):
+            if d_k[u] == np.inf:
+                unknown = True
+                break
+        if not unknown:
+            continue
         heap_d = np.empty(indices.shape[0] + n + 1, dtype=np.float64)
         heap_n = np.empty(indices.shape[0] + n + 1, dtype=np.int64)
         size = 0
@@ -309,8 +319,8 @@ def count_kernel(
     """Counts of sources within each radius (ascending) of each group, per source set.
 
     `n_workers` workers (one per thread), each with its own counts and scratch arrays, take every
-    n-th of the `n_chunks` chunks of sources. Returns (counts int32 (n_sets, n_groups, n_radii),
-    nearest distance and index per set and node within the largest radius (with_nearest)).
+    n-th of the `n_chunks` chunks of sources. Returns counts int32 (n_groups, n_sets, n_radii) and,
+    with_nearest, the nearest distance and index (n_nodes, n_sets) within the largest radius.
     """
     n = indptr.shape[0] - 1
     out, dist, seen, touched, heap_d, heap_n, best, best_label = _scratch(
