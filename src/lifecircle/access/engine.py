@@ -148,16 +148,11 @@ def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, 
         group_of = member_owner[np.argsort(member_node, kind="stable")]
     ascending = np.argsort(radii, kind="stable")
     args = (
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        sources,
-        source_set,
-        source_local.astype(np.int64),
+        (graph.indptr, graph.indices, graph.weights),
+        (sources, source_set, source_local.astype(np.int64)),
         len(sets),
         radii[ascending],
-        group_ptr,
-        group_of,
+        (group_ptr, group_of),
         n_groups,
         with_nearest,
     )

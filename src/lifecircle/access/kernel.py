@@ -64,6 +64,12 @@ def _multi_source(indptr, indices, weights, sources, limit, dist, label):
             dist[s] = 0.0
             label[s] = k
             size = _push(heap_d, heap_n, size, 0.0, s)
+    _run(indptr, indices, weights, limit, dist, label, heap_d, heap_n, size)
+
+
+@numba.njit(cache=True)
+def _run(indptr, indices, weights, limit, dist, label, heap_d, heap_n, size):
+    """Dijkstra from the heap as it stands, carrying each node's label from its predecessor."""
     while size > 0:
         d, u, size = _pop(heap_d, heap_n, size)
         if d > dist[u]:
@@ -177,29 +183,16 @@ def _bounded_search(
 
 
 @numba.njit(cache=True)
-def _count_chunk(
-    c,
-    n_chunks,
-    t,
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    radii,
-    group_ptr,
-    group_of,
-    out,
-    dist,
-    seen,
-    touched,
-    heap_d,
-    heap_n,
-    with_nearest,
-    best,
-    best_label,
-    source_local,
-):
+def _count_chunk(c, n_chunks, t, graph, jobs, radii, groups, scratch, with_nearest):
+    """Run chunk c of the sources on worker t's scratch arrays.
+
+    graph = (indptr, indices, weights); jobs = (sources, source_set, source_local);
+    groups = (group_ptr, group_of); scratch as made by `_scratch`.
+    """
+    indptr, indices, weights = graph
+    sources, source_set, source_local = jobs
+    group_ptr, group_of = groups
+    out, dist, seen, touched, heap_d, heap_n, best, best_label = scratch
     m = sources.shape[0]
     for k in range(c * m // n_chunks, (c + 1) * m // n_chunks):
         _bounded_search(
@@ -285,116 +278,45 @@ def complete_nearest_kernel(indptr, indices, weights, dist, label):
                     if d_k[indices[e]] == np.inf:
                         size = _push(heap_d, heap_n, size, d_k[u], u)
                         break
-        while size > 0:
-            d, u, size = _pop(heap_d, heap_n, size)
-            if d > d_k[u]:
-                continue
-            lu = l_k[u]
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
-                nd = d + weights[e]
-                if nd < d_k[v]:
-                    d_k[v] = nd
-                    l_k[v] = lu
-                    size = _push(heap_d, heap_n, size, nd, v)
+        _run(indptr, indices, weights, np.inf, d_k, l_k, heap_d, heap_n, size)
 
 
 @numba.njit(cache=True, parallel=True)
-def count_kernel(
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    source_local,
-    n_sets,
-    radii,
-    group_ptr,
-    group_of,
-    n_groups,
-    with_nearest,
-    n_chunks,
-    n_workers,
-):
+def count_kernel(graph, jobs, n_sets, radii, groups, n_groups, with_nearest, n_chunks, n_workers):
     """Counts of sources within each radius (ascending) of each group, per source set.
 
-    `n_workers` workers (one per thread), each with its own counts and scratch arrays, take every
-    n-th of the `n_chunks` chunks of sources. Returns counts int32 (n_groups, n_sets, n_radii) and,
-    with_nearest, the nearest distance and index (n_nodes, n_sets) within the largest radius.
+    graph = (indptr, indices, weights); jobs = (sources, source_set, source_local) with the set of
+    each source and its index within the set; groups = (group_ptr, group_of). `n_workers` workers
+    (one per thread), each with its own counts and scratch arrays, take every n-th of the
+    `n_chunks` chunks of sources. Returns counts int32 (n_groups, n_sets, n_radii) and, with
+    `with_nearest`, the nearest distance and index (n_nodes, n_sets) within the largest radius.
     """
-    n = indptr.shape[0] - 1
-    out, dist, seen, touched, heap_d, heap_n, best, best_label = _scratch(
-        n_workers, n, indices.shape[0], n_sets, n_groups, radii.shape[0], with_nearest
+    scratch = _scratch(
+        n_workers,
+        graph[0].shape[0] - 1,
+        graph[1].shape[0],
+        n_sets,
+        n_groups,
+        radii.shape[0],
+        with_nearest,
     )
     for w in numba.prange(n_workers):
         for c in range(w, n_chunks, n_workers):
-            _count_chunk(
-                c,
-                n_chunks,
-                w,
-                indptr,
-                indices,
-                weights,
-                sources,
-                source_set,
-                radii,
-                group_ptr,
-                group_of,
-                out,
-                dist,
-                seen,
-                touched,
-                heap_d,
-                heap_n,
-                with_nearest,
-                best,
-                best_label,
-                source_local,
-            )
-    return _sum_threads(out, best, best_label)
+            _count_chunk(c, n_chunks, w, graph, jobs, radii, groups, scratch, with_nearest)
+    return _sum_threads(scratch[0], scratch[6], scratch[7])
 
 
 @numba.njit(cache=True)
-def count_kernel_serial(
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    source_local,
-    n_sets,
-    radii,
-    group_ptr,
-    group_of,
-    n_groups,
-    with_nearest,
-):
+def count_kernel_serial(graph, jobs, n_sets, radii, groups, n_groups, with_nearest):
     """`count_kernel` on the calling thread alone: for small jobs, where waking threads costs more."""
-    n = indptr.shape[0] - 1
-    out, dist, seen, touched, heap_d, heap_n, best, best_label = _scratch(
-        1, n, indices.shape[0], n_sets, n_groups, radii.shape[0], with_nearest
-    )
-    _count_chunk(
-        0,
+    scratch = _scratch(
         1,
-        0,
-        indptr,
-        indices,
-        weights,
-        sources,
-        source_set,
-        radii,
-        group_ptr,
-        group_of,
-        out,
-        dist,
-        seen,
-        touched,
-        heap_d,
-        heap_n,
+        graph[0].shape[0] - 1,
+        graph[1].shape[0],
+        n_sets,
+        n_groups,
+        radii.shape[0],
         with_nearest,
-        best,
-        best_label,
-        source_local,
     )
-    return out[0], best[0], best_label[0]
+    _count_chunk(0, 1, 0, graph, jobs, radii, groups, scratch, with_nearest)
+    return scratch[0][0], scratch[6][0], scratch[7][0]
