@@ -77,3 +77,40 @@ def test_bad_osm_file_is_named(tmp_path):
     result = runner.invoke(app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "broken.osm.pbf" in result.output
+
+
+def test_compound_polygons_open_their_private_paths(tmp_path):
+    osm = tmp_path / "gated.osm"
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">'
+        '<node id="1" lat="31.0" lon="121.0"/><node id="2" lat="31.0" lon="121.001"/>'
+        '<node id="3" lat="31.0005" lon="121.001"/><node id="4" lat="31.0" lon="121.002"/>'
+        '<node id="5" lat="31.0" lon="121.0002"><tag k="amenity" v="kindergarten"/></node>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="4"/><tag k="highway" v="residential"/></way>'
+        '<way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="service"/>'
+        '<tag k="access" v="private"/></way></osm>',
+        encoding="utf-8",
+    )
+    ring = [[121.0005, 30.9999], [121.0015, 30.9999], [121.0015, 31.001], [121.0005, 31.001]]
+    compounds = tmp_path / "小区.geojson"
+    compounds.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"名称": "内院", "人口": 500},
+                        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["access", "--osm", str(osm), "--compounds", str(compounds), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "private ways inside the compounds kept: 1" in result.output

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
+import shapely
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -95,8 +96,11 @@ def access(
     try:
         rules = load_standard(standard)
         mapping = load_category_mapping(osm_categories)
+        compound_table = None
+        if compounds is not None:
+            compound_table = _imported(compounds, "compounds", crs, standard, console).table
         with _bars(console) as progress:
-            extract = read_osm(osm, mapping, progress)
+            extract = read_osm(osm, mapping, progress, _compound_outlines(compound_table))
         console.print(extract.report.lines()[0], highlight=False)
         for line in extract.warnings:
             console.print(f"[yellow]{line}[/yellow]", highlight=False)
@@ -107,9 +111,7 @@ def access(
             facility_table = _imported(facilities, "facilities", crs, standard, console).table
         else:
             facility_table = extract.facilities
-        if compounds is not None:
-            compound_table = _imported(compounds, "compounds", crs, standard, console).table
-        else:
+        if compound_table is None:
             compound_table = extract.buildings
             console.print(
                 f"需求点：OSM 住宅建筑 {len(compound_table)} 栋 demand points: "
@@ -150,6 +152,14 @@ def access(
         f"已写出 wrote: {out}/access.csv, access.parquet, coverage.csv, gaps.csv, equity.csv, "
         "isochrones.geojson, warnings.txt"
     )
+
+
+def _compound_outlines(table: pd.DataFrame | None) -> shapely.Geometry | None:
+    """Union of the compounds' polygons (WGS-84), where the file gives them."""
+    if table is None or "geometry" not in table:
+        return None
+    polygons = [g for g in table["geometry"] if isinstance(g, shapely.Geometry) and g.area > 0]
+    return shapely.union_all(polygons) if polygons else None
 
 
 def _isochrones(area, attached, progress) -> dict:
