@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from conftest import shared_data
 from lifecircle.cli import app
+from lifecircle.network.graph import WalkGraph
 
 runner = CliRunner()
 
@@ -14,7 +15,10 @@ runner = CliRunner()
 def test_access_from_osm_only_writes_every_table(tmp_path):
     osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["access", "--osm", str(osm), "--out", str(out)])
+    saved = tmp_path / "graphs" / "baoshan.npz"
+    result = runner.invoke(
+        app, ["access", "--osm", str(osm), "--out", str(out), "--save-graph", str(saved)]
+    )
     assert result.exit_code == 0, result.output
     access = pd.read_parquet(out / "access.parquet")
     from_csv = pd.read_csv(out / "access.csv")
@@ -29,6 +33,7 @@ def test_access_from_osm_only_writes_every_table(tmp_path):
         "MultiPolygon",
     )
     assert "residential buildings" in result.output
+    assert WalkGraph.load(saved).n_nodes > 500
 
 
 def test_access_with_compound_and_facility_files(tmp_path):

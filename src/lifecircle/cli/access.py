@@ -105,6 +105,7 @@ def access(
         for line in extract.warnings:
             console.print(f"[yellow]{line}[/yellow]", highlight=False)
         if save_graph is not None:
+            save_graph.parent.mkdir(parents=True, exist_ok=True)
             console.print(f"路网已保存 graph saved: {extract.graph.save(save_graph)}")
 
         if facilities is not None:
@@ -130,7 +131,7 @@ def access(
             attached = attach(area, max_offset)
             result = analyse(area, progress, attached)
             collection = _isochrones(area, attached, progress)
-    except (OsmError, DataFileError, StandardError) as exc:
+    except (OsmError, DataFileError, StandardError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
 
