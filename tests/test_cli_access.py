@@ -64,9 +64,11 @@ def test_access_with_compound_and_facility_files(tmp_path):
             str(facilities),
             "--out",
             str(out),
+            "--no-isochrones",
         ],
     )
     assert result.exit_code == 0, result.output
+    assert json.loads((out / "isochrones.geojson").read_text("utf-8"))["features"] == []
     access = pd.read_csv(out / "access.csv")
     assert set(access["compound_name"]) == {"校内宿舍", "远处小区"}
     near = access[(access["compound_name"] == "校内宿舍") & (access["category"] == "food_market")]
@@ -79,7 +81,9 @@ def test_access_with_compound_and_facility_files(tmp_path):
 def test_bad_osm_file_is_named(tmp_path):
     bad = tmp_path / "broken.osm.pbf"
     bad.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
-    result = runner.invoke(app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o"), "--no-isochrones"]
+    )
     assert result.exit_code == 2
     assert "broken.osm.pbf" in result.output
 

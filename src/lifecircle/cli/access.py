@@ -86,6 +86,13 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    isochrones: Annotated[
+        bool,
+        typer.Option(
+            "--isochrones/--no-isochrones",
+            help="每个设施的等时圈（设施很多时较慢） one isochrone per facility (slow with thousands)",
+        ),
+    ] = True,
     save_graph: Annotated[
         Path | None, typer.Option("--save-graph", help="保存路网 (.npz) save the walk graph")
     ] = None,
@@ -130,7 +137,11 @@ def access(
         with _bars(console) as progress:
             attached = attach(area, max_offset)
             result = analyse(area, progress, attached)
-            collection = _isochrones(area, attached, progress)
+            collection = (
+                _isochrones(area, attached, progress)
+                if isochrones
+                else {"type": "FeatureCollection", "features": []}
+            )
     except (OsmError, DataFileError, StandardError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
