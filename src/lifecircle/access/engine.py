@@ -164,4 +164,4 @@ def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, 
     counts = np.moveaxis(counts, 1, 0)  # (n_sets, n_groups, n_radii), a view
     if (ascending != np.arange(radii.size)).any():
         counts = counts[:, :, np.argsort(ascending)]
-    return counts, np.ascontiguousarray(dist.T), which.T.astype(np.int64)
+    return counts, dist, which

@@ -235,18 +235,26 @@ def _scratch(n_threads, n, n_edges, n_sets, n_groups, n_radii, with_nearest):
 
 @numba.njit(cache=True)
 def _sum_threads(out, best, best_label):
-    """Counts summed over threads; nearest = the smallest over threads (ties: lower index)."""
+    """Counts summed over threads; nearest = the smallest over threads (ties: lower index).
+
+    The nearest arrays come out set-major, (n_sets, n_nodes), with int64 indices.
+    """
     total = out[0].copy()
-    dist = best[0].copy()
-    label = best_label[0].copy()
     for t in range(1, out.shape[0]):
         total += out[t]
-        for v in range(dist.shape[0]):
-            for k in range(dist.shape[1]):
-                d = best[t, v, k]
-                if d < dist[v, k] or (d == dist[v, k] and best_label[t, v, k] < label[v, k]):
-                    dist[v, k] = d
-                    label[v, k] = best_label[t, v, k]
+    n_best, n_sets = best.shape[1], best.shape[2]
+    dist = np.empty((n_sets, n_best))
+    label = np.empty((n_sets, n_best), dtype=np.int64)
+    for v in range(n_best):
+        for k in range(n_sets):
+            d = best[0, v, k]
+            lab = best_label[0, v, k]
+            for t in range(1, out.shape[0]):
+                if best[t, v, k] < d or (best[t, v, k] == d and best_label[t, v, k] < lab):
+                    d = best[t, v, k]
+                    lab = best_label[t, v, k]
+            dist[k, v] = d
+            label[k, v] = lab
     return total, dist, label
 
 
@@ -319,4 +327,4 @@ def count_kernel_serial(graph, jobs, n_sets, radii, groups, n_groups, with_neare
         with_nearest,
     )
     _count_chunk(0, 1, 0, graph, jobs, radii, groups, scratch, with_nearest)
-    return scratch[0][0], scratch[6][0], scratch[7][0]
+    return _sum_threads(scratch[0], scratch[6], scratch[7])
