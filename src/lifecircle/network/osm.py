@@ -18,7 +18,6 @@ import pandas as pd
 import shapely
 from scipy.sparse import csgraph
 
-from lifecircle.data.area import COMPOUND_COLUMNS, FACILITY_COLUMNS
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.progress import Progress, silent
@@ -65,6 +64,11 @@ DEFAULT_LEVELS_OTHER = 6
 """Levels when building:levels is absent: 6 for blocks (the common walk-up of older compounds)."""
 AGE_SHARES = {"pop_60_plus": 0.1870, "pop_0_6": 0.0838, "pop_7_14": 0.0957}
 """Shares of the 2020 census (60+: 18.70%; 0-14: 17.95%, split between 0-6 and 7-14 by years)."""
+
+FACILITY_FIELDS = ("id", "name", "category", "lon", "lat", "x", "y")
+"""Facility columns an OSM file gives; the Area builder adds the contract's other columns empty."""
+BUILDING_FIELDS = ("id", "name", "lon", "lat", "x", "y", "population", *AGE_SHARES)
+"""Demand-point columns an OSM file gives (estimates); the Area builder adds the rest empty."""
 
 _READ_KEYS = (
     "highway",
@@ -411,10 +415,7 @@ def _facility_frame(collector: _Collector, projection: LocalProjection) -> pd.Da
     frame["osm_tag"] = [f["osm_tag"] for f in collector.facilities]
     x, y = projection.to_metres(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
     frame["x"], frame["y"] = x, y
-    for column in FACILITY_COLUMNS:
-        if column not in frame:
-            frame[column] = np.nan
-    return frame[[*FACILITY_COLUMNS, "osm_tag"]]
+    return frame[[*FACILITY_FIELDS, "osm_tag"]]
 
 
 def _projected_polygons(rings: list[np.ndarray], projection: LocalProjection) -> np.ndarray:
@@ -433,7 +434,7 @@ def _building_frame(collector: _Collector, projection: LocalProjection) -> pd.Da
     Residential are buildings tagged as homes (apartments, residential, house, …) and untyped
     buildings (building=yes) standing inside a landuse=residential area.
     """
-    columns = [*COMPOUND_COLUMNS, "building", "levels", "footprint_m2", "geometry"]
+    columns = [*BUILDING_FIELDS, "building", "levels", "footprint_m2", "geometry"]
     if not collector.buildings:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(collector.buildings)
@@ -454,7 +455,4 @@ def _building_frame(collector: _Collector, projection: LocalProjection) -> pd.Da
     frame["population"] = frame["footprint_m2"] * frame["levels"] / FLOOR_AREA_PER_PERSON_M2
     for column, share in AGE_SHARES.items():
         frame[column] = frame["population"] * share
-    for column in COMPOUND_COLUMNS:
-        if column not in frame:
-            frame[column] = np.nan
     return frame[columns]
