@@ -15,6 +15,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev
@@ -30,7 +34,7 @@ lint: dev
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
 
-bench: dev
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/access.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/api.py
