@@ -138,6 +138,7 @@ def file_request(
         requested_datetime=now,
         updated_datetime=now,
         expected_datetime=now + timedelta(hours=category.sla_hours),
+        warning_datetime=now + timedelta(hours=max(0, category.sla_hours - category.warning_hours)),
     )
     with transaction.atomic():
         save_audited(actor, "request.file", req, unit=station.unit)
@@ -172,6 +173,16 @@ def overdue_requests(actor: Actor, now: datetime | None = None) -> QuerySet:
     return (
         visible_requests(actor)
         .filter(status__in=OPEN_STATUSES, expected_datetime__lt=now)
+        .order_by("expected_datetime")
+    )
+
+
+def due_soon_requests(actor: Actor, now: datetime | None = None) -> QuerySet:
+    """Open requests inside their category's warning time before the expected date."""
+    now = now or timezone.now()
+    return (
+        visible_requests(actor)
+        .filter(status__in=OPEN_STATUSES, warning_datetime__lte=now, expected_datetime__gte=now)
         .order_by("expected_datetime")
     )
 

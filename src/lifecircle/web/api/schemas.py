@@ -142,6 +142,7 @@ class RequestOut(Schema):
     updated_datetime: datetime
     expected_datetime: datetime
     overdue: bool
+    due_soon: bool
     resolution: str
     reject_reason: str
     rating: int | None
