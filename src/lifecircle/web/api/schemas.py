@@ -218,6 +218,12 @@ class RosterOut(Schema):
     holidays: list[date]
 
 
+class DutyIn(Schema):
+    date: date
+    task: str = Field("值班 duty", min_length=1, max_length=50)
+    person_id: int
+
+
 class SwapIn(Schema):
     assignment_id: int
     replacement_id: int
