@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from ops_helpers import audit_count, file_request
+from ops_helpers import PNG, audit_count, file_request
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import Actor
@@ -188,12 +188,6 @@ def test_unknown_station_or_category_is_404(demo, as_user):
     )
     assert r.status_code == 404 and r.json()["field"] == "service_code"
     assert ServiceRequest.objects.count() == before
-
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 def test_photo_upload_and_read_back_only_by_those_who_see_the_request(demo, as_user):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.ops.files import checked_image_suffix
 from lifecircle.ops.stations import get_station_for
 from lifecircle.store.inspections.models import (
     ActionItem,
@@ -272,4 +273,24 @@ def complete_action(actor: Actor, action_id: int) -> ActionItem:
         action.done, action.done_at = True, timezone.now()
         return save_audited(
             actor, "meeting.action_done", action, unit=action.meeting.unit, before=before
+        )
+
+
+def add_result_photo(actor: Actor, result_id: int, upload) -> ItemResult:
+    """A photo of what was found at one checklist item (by whoever may perform that inspection)."""
+    with transaction.atomic():
+        result = (
+            ItemResult.objects.select_related("task__station__unit")
+            .filter(pk=result_id, task__in=visible_tasks(actor))
+            .first()
+        )
+        if result is None:
+            raise NotFound(f"result_id: 检查结果不存在 no result {result_id}", field="result_id")
+        if not actor.has(PERFORMERS[result.task.mode], result.task.station.unit):
+            raise Forbidden("无权上传检查照片 may not add photos to this inspection")
+        before = snapshot(result)
+        upload.name = f"inspection-{result.task_id}-{result.pk}{checked_image_suffix(upload)}"
+        result.photo = upload
+        return save_audited(
+            actor, "inspection.photo", result, unit=result.task.station.unit, before=before
         )
