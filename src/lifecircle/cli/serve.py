@@ -1,5 +1,7 @@
 """`lifecircle serve`: create and migrate the database, optionally seed the demo, serve the site."""
 
+import os
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +28,9 @@ def serve(
     from lifecircle.web import server
 
     console = Console()
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+        extra = os.environ.get("LIFECIRCLE_ALLOWED_HOSTS", "")
+        os.environ["LIFECIRCLE_ALLOWED_HOSTS"] = ",".join(h for h in (extra, host) if h)
     server.setup(db)
     from django.conf import settings
 
