@@ -22,7 +22,7 @@ def serve(
         help="SQLite 文件 file (默认 default ./lifecircle.sqlite3); LIFECIRCLE_DATABASE_URL 优先 wins",
     ),
     workers: int = typer.Option(2, min=1, help="进程数 worker processes"),
-    threads: int = typer.Option(8, min=1, help="每进程线程 threads per worker"),
+    threads: int = typer.Option(4, min=1, help="每进程线程 threads per worker"),
 ) -> None:
     """运行驿站运营网站、API 与 Open311 Run the station-operations site, API and Open311."""
     from lifecircle.web import server

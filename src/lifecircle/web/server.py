@@ -27,7 +27,7 @@ def prepare_database(demo: bool):
     return seed_demo() if demo and not OrgUnit.objects.exists() else None
 
 
-def run(host: str, port: int, workers: int = 2, threads: int = 8) -> None:
+def run(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
     """Serve the site, the API, Open311 and the static files until interrupted."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
