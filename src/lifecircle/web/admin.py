@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from lifecircle.ops.access import Actor
+from lifecircle.ops.access import Actor, mask_phone
 from lifecircle.ops.audit import record, snapshot
 from lifecircle.store.inspections import models as inspections
 from lifecircle.store.org.models import ApiKey, AuditEntry, OrgUnit, RoleGrant
@@ -92,7 +92,11 @@ class EventInline(admin.TabularInline):
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
-    """Read-only here: requests change only through their workflow (API and pages)."""
+    """Read-only here: requests change only through their workflow (API and pages); the phone
+    number is masked, as for everyone who does not handle the request."""
+
+    exclude = ("phone",)
+    readonly_fields = ("masked_phone",)
 
     list_display = (
         "id",
@@ -105,6 +109,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "channel", "category")
     inlines = [EventInline]
+
+    @admin.display(description="电话 phone")
+    def masked_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
 
     def has_change_permission(self, request, obj=None):
         return False
