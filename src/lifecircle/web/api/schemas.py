@@ -325,6 +325,19 @@ class MeetingIn(Schema):
     actions: list[ActionIn] = []
 
 
+class TeamIn(Schema):
+    unit_id: int
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+
+
+class TeamOut(Schema):
+    id: int
+    unit_id: int
+    name: str
+    description: str
+
+
 class ActivityIn(Schema):
     team_id: int
     title: str = Field(min_length=1, max_length=200)
