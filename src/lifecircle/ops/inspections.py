@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor
+from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.files import checked_image_suffix
@@ -23,7 +23,7 @@ from lifecircle.store.inspections.models import (
     Mode,
     RectificationOrder,
 )
-from lifecircle.store.org.models import PARTY_ROLE, OrgUnit, Party
+from lifecircle.store.org.models import PARTY_ROLE, Party
 
 MONTHS = {InspectionPlan.Interval.MONTHLY: 1, InspectionPlan.Interval.QUARTERLY: 3}
 # who may carry out an inspection of each mode
@@ -232,11 +232,7 @@ def create_meeting(
 ) -> Meeting:
     """The monthly operations meeting: minutes and action items (owner party, due date)."""
     with transaction.atomic():
-        unit = OrgUnit.objects.filter(pk=unit_id).first()
-        if unit is None or not actor.roles_on(unit):
-            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
-        if not actor.has(MANAGERS, unit):
-            raise Forbidden("无权记录例会 may not record meetings here")
+        unit = managed_unit(actor, unit_id, "无权记录例会 may not record meetings here")
         meeting = save_audited(
             actor,
             "meeting.create",

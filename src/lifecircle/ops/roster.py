@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor
+from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.stations import get_station_for
@@ -205,11 +205,7 @@ def assign_duty(
 
 def add_holiday(actor: Actor, unit_id: int, day: date, name: str) -> Holiday:
     with transaction.atomic():
-        unit = OrgUnit.objects.filter(pk=unit_id).first()
-        if unit is None or not actor.roles_on(unit):
-            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
-        if not actor.has(MANAGERS, unit):
-            raise Forbidden("无权设置节假日 may not set holidays here")
+        unit = managed_unit(actor, unit_id, "无权设置节假日 may not set holidays here")
         if Holiday.objects.filter(unit=unit, date=day).exists():
             raise Conflict(f"date: {day} 已是节假日 already a holiday", field="date")
         return save_audited(

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
-from lifecircle.ops.access import MANAGERS, Actor
+from lifecircle.ops.access import MANAGERS, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
-from lifecircle.store.org.models import OrgUnit, Role
+from lifecircle.store.org.models import Role
 from lifecircle.store.volunteers.models import Activity, SignUp, Team
 
 JOINERS = frozenset({Role.VOLUNTEER, Role.RESIDENT})
@@ -26,11 +26,7 @@ def visible_activities(actor: Actor) -> QuerySet:
 def create_team(actor: Actor, unit_id: int, *, name: str, description: str = "") -> Team:
     """A volunteer team of a sub-district, committee or station."""
     with transaction.atomic():
-        unit = OrgUnit.objects.filter(pk=unit_id).first()
-        if unit is None or not actor.roles_on(unit):
-            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
-        if not actor.has(MANAGERS, unit):
-            raise Forbidden("无权建立志愿队伍 may not create teams here")
+        unit = managed_unit(actor, unit_id, "无权建立志愿队伍 may not create teams here")
         return save_audited(
             actor, "volunteer.team", Team(unit=unit, name=name, description=description), unit=unit
         )

@@ -40,6 +40,19 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
 class AttributeInline(admin.TabularInline):
     model = ServiceAttribute
     extra = 0
@@ -91,7 +104,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     """Read-only here: requests change only through their workflow (API and pages); the phone
     number is masked, as for everyone who does not handle the request."""
 
@@ -114,32 +127,14 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     def masked_phone(self, obj) -> str:
         return mask_phone(obj.phone)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log can be read, never changed or deleted."""
 
     list_display = ("at", "actor_label", "action", "model", "object_id")
     list_filter = ("action", "model")
     search_fields = ("object_id", "actor_label")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 for model in (
