@@ -28,9 +28,15 @@ def serve(
     from lifecircle.web import server
 
     console = Console()
-    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback and host not in ("0.0.0.0", "::"):
         extra = os.environ.get("LIFECIRCLE_ALLOWED_HOSTS", "")
         os.environ["LIFECIRCLE_ALLOWED_HOSTS"] = ",".join(h for h in (extra, host) if h)
+    if not loopback and not os.environ.get("LIFECIRCLE_SECRET_KEY"):
+        console.print(
+            "[yellow]对外服务请设置 LIFECIRCLE_SECRET_KEY (and LIFECIRCLE_ALLOWED_HOSTS):"
+            " the built-in secret key is for local use only[/yellow]"
+        )
     server.setup(db)
     from django.conf import settings
 
