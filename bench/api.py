@@ -13,6 +13,7 @@ import argparse
 import http.client
 import multiprocessing as mp
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -222,6 +223,7 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
 
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{target.rpartition("/")[2]}" WITH (FORCE)')
+    shutil.rmtree(tmp, ignore_errors=True)
     return report
 
 
