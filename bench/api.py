@@ -13,6 +13,7 @@ import argparse
 import http.client
 import multiprocessing as mp
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -63,6 +64,7 @@ def wait_until_up(port: int, server: subprocess.Popen, limit_s: float = 60) -> N
 def load_worker(port, station_id, count, stop_at, threads, tag, out):
     """One load process: `threads` keep-alive connections share `count` requests."""
     latencies, acked, failures = [], [], []
+    cpu_start = time.process_time()
     lock = threading.Lock()
     next_index = iter(range(count))
 
@@ -110,7 +112,7 @@ def load_worker(port, station_id, count, stop_at, threads, tag, out):
         t.start()
     for t in pool:
         t.join()
-    out.put((latencies, acked, failures))
+    out.put((latencies, acked, failures, time.process_time() - cpu_start))
 
 
 def stored_tokens(backend: str, target: str) -> list[str]:
@@ -214,12 +216,14 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
         "duplicated": len(rows) - len(stored),
         "rows": len(rows),
         "server_cpu_ms": 1000 * server_cpu / max(1, len(latencies) + len(failures)),
+        "load_cpu_ms": 1000 * sum(r[3] for r in results) / max(1, len(latencies) + len(failures)),
     }
     if backend == "postgres":
         import psycopg
 
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{target.rpartition("/")[2]}" WITH (FORCE)')
+    shutil.rmtree(tmp, ignore_errors=True)
     return report
 
 
@@ -255,7 +259,7 @@ def main() -> None:
         print(
             f"{r['backend']:<10}{r['ok']:>7}{r['failed']:>8}{r['seconds']:>7.1f}{r['rps']:>8.0f}"
             f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['lost']:>6}{r['duplicated']:>5}"
-            f"{r['server_cpu_ms']:>16.2f}"
+            f"{r['server_cpu_ms']:>19.2f}{r['load_cpu_ms']:>17.2f}"
         )
 
 

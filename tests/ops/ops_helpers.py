@@ -22,3 +22,10 @@ def file_request(client: Client, station_id: int, **extra) -> dict:
     response = client.post("/api/requests", payload, content_type="application/json")
     assert response.status_code == 201, response.content
     return response.json()
+
+
+# the smallest valid PNG (1×1), for photo uploads
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)

@@ -36,3 +36,12 @@ def test_admin_change_is_audited_and_audit_log_is_read_only(demo, as_user):
     assert admin.get(f"/admin/org/auditentry/{entry.pk}/delete/").status_code == 403
     assert admin.post(f"/admin/org/auditentry/{entry.pk}/change/", {"note": "x"}).status_code == 403
     assert as_user("juwei1").get("/admin/").status_code == 302  # not staff: sent to log in
+
+
+def test_admin_shows_requests_read_only_with_the_phone_masked(demo, as_user):
+    from ops_helpers import file_request
+
+    rid = file_request(as_user("juwei1"), demo.stations[0].pk)["id"]
+    page = as_user("admin").get(f"/admin/requests/servicerequest/{rid}/change/")
+    assert page.status_code == 200
+    assert "138****5678" in page.content.decode() and "13812345678" not in page.content.decode()

@@ -76,13 +76,13 @@ def test_migrations_apply_on_postgres_and_audit_trigger_refuses_update(postgres_
 
 
 @pytest.mark.postgres
-def test_request_permission_and_open311_tests_pass_on_postgres():
-    """The same workflow, concurrency and permission tests, run against PostgreSQL."""
+def test_request_and_permission_tests_pass_on_postgres():
+    """The request workflow, concurrency and permission tests, run again on PostgreSQL."""
     url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
     here = os.path.dirname(__file__)
-    files = ["test_requests_api.py", "test_permissions.py", "test_open311.py", "test_roster.py"]
+    files = ["test_requests_api.py", "test_permissions.py"]
     env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
     done = subprocess.run(
         [

@@ -109,3 +109,24 @@ def test_unknown_service_and_request_are_404_in_the_spec_format(demo, endpoint):
         assert response.status_code == 404 and response.json()[0]["code"] == 404
     response = requests.get(f"{endpoint}/requests.json", params={"status": "pending"}, timeout=10)
     assert response.status_code == 400 and response.json()[0]["description"].startswith("status")
+
+
+def test_the_same_endpoints_answer_in_xml(demo, endpoint, api_key):
+    posted = requests.post(
+        f"{endpoint}/requests.xml",
+        data={
+            "api_key": api_key,
+            "service_code": "consultation",
+            "address_id": str(demo.stations[0].pk),
+            "description": "咨询高龄津贴",
+        },
+        timeout=10,
+    )
+    assert posted.status_code == 201 and posted.headers["Content-Type"].startswith("text/xml")
+    client = GeoReport(endpoint, output_format="xml")
+    assert "repair" in [s["service_code"] for s in client.get_service_list()]
+    assert client.get_service_definition("repair")["attributes"]["attribute"]["code"] == "place"
+    one = client.get_service_request(posted.text.split("<service_request_id>")[1].split("<")[0])
+    assert one["description"] == "咨询高龄津贴" and one["notes"]["note"]["status"] == "received"
+    bad = requests.post(f"{endpoint}/requests.xml", data={"api_key": "wrong"}, timeout=10)
+    assert bad.status_code == 403 and "<errors><error><code>403</code>" in bad.text

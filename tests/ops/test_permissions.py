@@ -2,20 +2,22 @@
 and nothing is written (row counts and the audit log unchanged)."""
 
 import pytest
+from django.apps import apps
 from ops_helpers import file_request
 
+from lifecircle.store.inspections.models import ChecklistTemplate, InspectionTask
 from lifecircle.store.org.models import ApiKey, AppendOnlyError, AuditEntry
-from lifecircle.store.requests.models import RequestEvent, ServiceRequest
-from lifecircle.store.stations.models import CatalogueItem, Station
+from lifecircle.store.volunteers.models import Activity, Team
+
+STORE_APPS = ("org", "stations", "requests", "roster", "inspections", "volunteers")
 
 
 def counts() -> tuple[int, ...]:
-    return (
-        AuditEntry.objects.count(),
-        ServiceRequest.objects.count(),
-        RequestEvent.objects.count(),
-        Station.objects.count(),
-        CatalogueItem.objects.count(),
+    """Row counts of every table of the store (the audit log included)."""
+    return tuple(
+        model.objects.count()
+        for label in STORE_APPS
+        for model in apps.get_app_config(label).get_models()
     )
 
 
@@ -24,8 +26,8 @@ def refused(response, status: int, before: tuple[int, ...]) -> None:
     assert counts() == before
 
 
-def post(client, url, data):
-    return client.post(url, data, content_type="application/json")
+def post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
 
 
 @pytest.fixture
@@ -270,3 +272,171 @@ def test_audit_log_cannot_be_edited_or_deleted(demo):
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get(pk=entry.pk).note != "改写"
+
+
+@pytest.fixture
+def duty(demo, as_user):
+    """One generated week at station 1; returns the first duty (committee week)."""
+    r = post(
+        as_user("juwei1"),
+        f"/api/stations/{demo.stations[0].pk}/roster",
+        {"start": "2026-12-07", "end": "2026-12-12"},
+    )
+    return r.json()["created"][0]
+
+
+def test_safety_inspector_cannot_make_the_roster(demo, as_user):
+    before = counts()
+    r = post(
+        as_user("anquan"),
+        f"/api/stations/{demo.stations[0].pk}/roster",
+        {"start": "2026-12-07", "end": "2026-12-12"},
+    )
+    refused(r, 403, before)
+
+
+def test_other_committee_cannot_see_the_roster(demo, as_user, duty):
+    r = as_user("juwei2").get(
+        f"/api/stations/{demo.stations[0].pk}/roster", {"start": "2026-12-07", "end": "2026-12-12"}
+    )
+    assert r.status_code == 404
+
+
+def test_owners_member_cannot_swap_someone_elses_duty(demo, as_user, duty):
+    before = counts()
+    r = post(
+        as_user("yewei1"),
+        "/api/roster/swaps",
+        {"assignment_id": duty["id"], "replacement_id": demo.users["yewei1"].pk},
+    )
+    refused(r, 403, before)
+
+
+def test_owners_member_cannot_approve_a_swap(demo, as_user, duty):
+    swap = post(
+        as_user("juwei1"),
+        "/api/roster/swaps",
+        {"assignment_id": duty["id"], "replacement_id": demo.users["wuye1"].pk},
+    ).json()
+    before = counts()
+    r = post(as_user("yewei1"), f"/api/roster/swaps/{swap['id']}/decide", {"approve": True})
+    refused(r, 403, before)
+
+
+@pytest.fixture
+def joint_task(demo):
+    return InspectionTask.objects.create(
+        station=demo.stations[0],
+        template=ChecklistTemplate.objects.get(kind="food"),
+        mode="joint",
+        due_date="2026-12-01",
+    )
+
+
+def results_for(task) -> list[dict]:
+    return [{"item_id": i.pk, "passed": False} for i in task.template.items.all()]
+
+
+def test_resident_cannot_record_an_inspection(as_user, joint_task):
+    before = counts()
+    body = {
+        "results": results_for(joint_task),
+        "rectification_deadline": "2099-01-01",
+        "responsible_party": "property",
+    }
+    refused(
+        post(as_user("jumin1"), f"/api/inspections/tasks/{joint_task.pk}/record", body), 404, before
+    )
+
+
+def test_other_committee_cannot_record_a_self_inspection_here(demo, as_user):
+    task = InspectionTask.objects.create(
+        station=demo.stations[0],
+        template=ChecklistTemplate.objects.get(kind="fire"),
+        mode="self",
+        due_date="2026-12-01",
+    )
+    before = counts()
+    body = {"results": [{"item_id": i.pk, "passed": True} for i in task.template.items.all()]}
+    refused(post(as_user("wuye2"), f"/api/inspections/tasks/{task.pk}/record", body), 404, before)
+
+
+@pytest.fixture
+def order(as_user, joint_task):
+    body = {
+        "results": results_for(joint_task),
+        "rectification_deadline": "2099-01-01",
+        "responsible_party": "property",
+    }
+    post(as_user("anquan"), f"/api/inspections/tasks/{joint_task.pk}/record", body)
+    return as_user("anquan").get("/api/rectifications").json()[0]
+
+
+def test_owners_member_cannot_answer_a_property_rectification(as_user, order):
+    before = counts()
+    refused(
+        post(
+            as_user("yewei1"), f"/api/rectifications/{order['id']}/evidence", {"evidence": "已整改"}
+        ),
+        403,
+        before,
+    )
+
+
+def test_property_staff_cannot_pass_their_own_rectification(as_user, order):
+    post(as_user("wuye1"), f"/api/rectifications/{order['id']}/evidence", {"evidence": "已整改"})
+    before = counts()
+    refused(
+        post(as_user("wuye1"), f"/api/rectifications/{order['id']}/reinspect", {"passed": True}),
+        403,
+        before,
+    )
+
+
+def test_volunteer_cannot_publish_an_activity(as_user):
+    before = counts()
+    body = {
+        "team_id": Team.objects.get().pk,
+        "title": "x",
+        "starts_at": "2026-12-05T09:00:00+08:00",
+        "ends_at": "2026-12-05T10:00:00+08:00",
+        "capacity": 5,
+    }
+    refused(post(as_user("zhiyuan"), "/api/volunteers/activities", body), 403, before)
+
+
+def test_volunteer_cannot_confirm_their_own_hours(demo, as_user):
+    activity = Activity.objects.create(
+        team=Team.objects.get(),
+        title="x",
+        starts_at="2026-12-05T09:00:00+08:00",
+        ends_at="2026-12-05T11:00:00+08:00",
+        capacity=5,
+    )
+    signup = post(as_user("zhiyuan"), f"/api/volunteers/activities/{activity.pk}/signup").json()
+    before = counts()
+    refused(
+        post(as_user("zhiyuan"), f"/api/volunteers/signups/{signup['id']}/hours", {"hours": 2}),
+        403,
+        before,
+    )
+
+
+def test_committee_cannot_record_a_meeting_for_the_sub_district(demo, as_user):
+    before = counts()
+    refused(
+        post(
+            as_user("juwei1"),
+            "/api/meetings",
+            {"unit_id": demo.subdistrict.pk, "held_on": "2026-11-20", "title": "x"},
+        ),
+        404,
+        before,
+    )
+
+
+def test_only_sub_district_admins_read_the_audit_log(as_user, station1_request):
+    assert as_user("juwei1").get("/api/audit").json() == []
+    assert as_user("wuye1").get("/api/audit").json() == []
+    entries = as_user("jiedao").get("/api/audit", {"model": "requests.servicerequest"}).json()
+    assert [e["action"] for e in entries] == ["request.assign", "request.file"]

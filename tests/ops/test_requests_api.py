@@ -1,10 +1,11 @@
 """The request workflow through the JSON API: intake → assign → start → resolve → rate → close."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
-from ops_helpers import audit_count, file_request
+from ops_helpers import PNG, audit_count, file_request
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import Actor
@@ -189,12 +190,6 @@ def test_unknown_station_or_category_is_404(demo, as_user):
     assert ServiceRequest.objects.count() == before
 
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
 def test_photo_upload_and_read_back_only_by_those_who_see_the_request(demo, as_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -211,3 +206,16 @@ def test_photo_upload_and_read_back_only_by_those_who_see_the_request(demo, as_u
     assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
     assert as_user("juwei1").get(f"/api/requests/{rid}/photos/{pid}").status_code == 200
     assert as_user("jumin2").get(f"/api/requests/{rid}/photos/{pid}").status_code == 404
+
+
+def test_due_soon_list_uses_the_category_warning_time(demo, as_user):
+    staff = as_user("juwei1")
+    rid = file_request(staff, demo.stations[0].pk)["id"]  # consultation: SLA 8 h, warning 2 h
+    req = ServiceRequest.objects.get(pk=rid)
+    assert (req.expected_datetime - req.warning_datetime).total_seconds() == 2 * 3600
+    assert staff.get("/api/requests?due_soon=true").json() == []
+    ServiceRequest.objects.filter(pk=rid).update(
+        warning_datetime=req.requested_datetime - timedelta(minutes=1)
+    )
+    (soon,) = staff.get("/api/requests?due_soon=true").json()
+    assert soon["id"] == rid and soon["due_soon"] is True and soon["overdue"] is False

@@ -73,6 +73,13 @@ def test_holidays_and_unavailable_days_are_honoured_and_gaps_reported(demo, as_u
         {"start": str(MONDAY), "end": str(MONDAY + timedelta(days=13))},
     ).json()
     assert gaps == [str(away)]
+    # the committee covers the gap by hand; the same person twice that day is refused
+    cover = {"date": str(away), "person_id": demo.users["wuye1"].pk}
+    r = post(staff, f"/api/stations/{station.pk}/roster/assign", cover)
+    assert r.status_code == 201 and r.json()["party"] == "property"
+    assert post(staff, f"/api/stations/{station.pk}/roster/assign", cover).status_code == 409
+    span = {"start": str(MONDAY), "end": str(MONDAY + timedelta(days=13))}
+    assert staff.get(f"/api/stations/{station.pk}/roster/uncovered", span).json() == []
 
 
 def test_members_of_a_party_take_the_days_in_turn(demo, as_user):

@@ -44,3 +44,25 @@ def test_activity_signup_capacity_and_hours(demo, as_user):
         {"username": "zhiyuan", "hours": 2.5, "activities": 1}
     ]
     assert SignUp.objects.count() == 2
+
+
+def test_committee_forms_a_team_residents_join_once(demo, as_user):
+    r = post(
+        as_user("juwei1"),
+        "/api/volunteers/teams",
+        {"unit_id": demo.committees[0].pk, "name": "东安一村助老队"},
+    )
+    assert r.status_code == 201
+    tid = r.json()["id"]
+    assert (
+        post(
+            as_user("juwei2"),
+            "/api/volunteers/teams",
+            {"unit_id": demo.committees[0].pk, "name": "x"},
+        ).status_code
+        == 404
+    )
+    assert post(as_user("jumin1"), f"/api/volunteers/teams/{tid}/join").status_code == 200
+    assert post(as_user("jumin1"), f"/api/volunteers/teams/{tid}/join").status_code == 409
+    assert post(as_user("anquan"), f"/api/volunteers/teams/{tid}/join").status_code == 403
+    assert [u.username for u in Team.objects.get(pk=tid).members.all()] == ["jumin1"]

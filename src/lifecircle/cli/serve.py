@@ -1,5 +1,7 @@
 """`lifecircle serve`: create and migrate the database, optionally seed the demo, serve the site."""
 
+import os
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,12 +22,21 @@ def serve(
         help="SQLite 文件 file (默认 default ./lifecircle.sqlite3); LIFECIRCLE_DATABASE_URL 优先 wins",
     ),
     workers: int = typer.Option(2, min=1, help="进程数 worker processes"),
-    threads: int = typer.Option(8, min=1, help="每进程线程 threads per worker"),
+    threads: int = typer.Option(4, min=1, help="每进程线程 threads per worker"),
 ) -> None:
     """运行驿站运营网站、API 与 Open311 Run the station-operations site, API and Open311."""
     from lifecircle.web import server
 
     console = Console()
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback and host not in ("0.0.0.0", "::"):
+        extra = os.environ.get("LIFECIRCLE_ALLOWED_HOSTS", "")
+        os.environ["LIFECIRCLE_ALLOWED_HOSTS"] = ",".join(h for h in (extra, host) if h)
+    if not loopback and not os.environ.get("LIFECIRCLE_SECRET_KEY"):
+        console.print(
+            "[yellow]对外服务请设置 LIFECIRCLE_SECRET_KEY (and LIFECIRCLE_ALLOWED_HOSTS):"
+            " the built-in secret key is for local use only[/yellow]"
+        )
     server.setup(db)
     from django.conf import settings
 

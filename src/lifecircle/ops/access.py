@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
+from lifecircle.ops.errors import Forbidden, NotFound
 from lifecircle.store.org.models import PARTY_ROLE, ApiKey, OrgUnit, Role, RoleGrant
 
 STAFF_ROLES = frozenset(
@@ -73,6 +74,16 @@ class Actor:
         for path in paths:
             query |= Q(**{f"{unit_field}__path__startswith": path})
         return query
+
+
+def managed_unit(actor: Actor, unit_id: int, refusal: str, field: str = "unit_id") -> OrgUnit:
+    """The unit, if the caller may manage it: 404 when out of their sight, 403 when only seen."""
+    unit = OrgUnit.objects.filter(pk=unit_id).first()
+    if unit is None or not actor.roles_on(unit):
+        raise NotFound(f"{field}: 单位不存在 unknown unit {unit_id}", field=field)
+    if not actor.has(MANAGERS, unit):
+        raise Forbidden(refusal)
+    return unit
 
 
 def mask_phone(phone: str) -> str:

@@ -7,6 +7,7 @@ surveyed). Every demo user's password is DEMO_PASSWORD; the Open311 key is DEMO_
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from lifecircle.ops.access import Actor
@@ -125,9 +126,11 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
         top = OrgUnit.objects.create(name=subdistrict_name, kind=OrgUnit.Kind.SUBDISTRICT)
         demo = Demo(subdistrict=top, committees=[], stations=[])
 
+        # one hash for all: the password is published anyway, and hashing is slow on purpose
+        hashed = make_password(DEMO_PASSWORD)
+
         def user(username: str, role: Role, unit: OrgUnit, **extra):
-            person = User(username=username, **extra)
-            person.set_password(DEMO_PASSWORD)
+            person = User(username=username, password=hashed, **extra)
             person.save()
             RoleGrant.objects.create(user=person, unit=unit, role=role)
             demo.users[username] = person

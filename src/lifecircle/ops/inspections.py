@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor
+from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.ops.files import checked_image_suffix
 from lifecircle.ops.stations import get_station_for
 from lifecircle.store.inspections.models import (
     ActionItem,
@@ -22,7 +23,7 @@ from lifecircle.store.inspections.models import (
     Mode,
     RectificationOrder,
 )
-from lifecircle.store.org.models import PARTY_ROLE, OrgUnit, Party
+from lifecircle.store.org.models import PARTY_ROLE, Party
 
 MONTHS = {InspectionPlan.Interval.MONTHLY: 1, InspectionPlan.Interval.QUARTERLY: 3}
 # who may carry out an inspection of each mode
@@ -231,11 +232,7 @@ def create_meeting(
 ) -> Meeting:
     """The monthly operations meeting: minutes and action items (owner party, due date)."""
     with transaction.atomic():
-        unit = OrgUnit.objects.filter(pk=unit_id).first()
-        if unit is None or not actor.roles_on(unit):
-            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
-        if not actor.has(MANAGERS, unit):
-            raise Forbidden("无权记录例会 may not record meetings here")
+        unit = managed_unit(actor, unit_id, "无权记录例会 may not record meetings here")
         meeting = save_audited(
             actor,
             "meeting.create",
@@ -272,4 +269,24 @@ def complete_action(actor: Actor, action_id: int) -> ActionItem:
         action.done, action.done_at = True, timezone.now()
         return save_audited(
             actor, "meeting.action_done", action, unit=action.meeting.unit, before=before
+        )
+
+
+def add_result_photo(actor: Actor, result_id: int, upload) -> ItemResult:
+    """A photo of what was found at one checklist item (by whoever may perform that inspection)."""
+    with transaction.atomic():
+        result = (
+            ItemResult.objects.select_related("task__station__unit")
+            .filter(pk=result_id, task__in=visible_tasks(actor))
+            .first()
+        )
+        if result is None:
+            raise NotFound(f"result_id: 检查结果不存在 no result {result_id}", field="result_id")
+        if not actor.has(PERFORMERS[result.task.mode], result.task.station.unit):
+            raise Forbidden("无权上传检查照片 may not add photos to this inspection")
+        before = snapshot(result)
+        upload.name = f"inspection-{result.task_id}-{result.pk}{checked_image_suffix(upload)}"
+        result.photo = upload
+        return save_audited(
+            actor, "inspection.photo", result, unit=result.task.station.unit, before=before
         )

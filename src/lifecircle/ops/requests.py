@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
 from lifecircle.ops.audit import save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.ops.files import checked_image_suffix
 from lifecircle.store.org.models import PARTY_ROLE, Party, Role, RoleGrant
 from lifecircle.store.requests.models import (
     OPEN_STATUSES,
@@ -160,6 +161,7 @@ def file_request(
         requested_datetime=now,
         updated_datetime=now,
         expected_datetime=now + timedelta(hours=category.sla_hours),
+        warning_datetime=now + timedelta(hours=max(0, category.sla_hours - category.warning_hours)),
     )
     with transaction.atomic():
         save_audited(actor, "request.file", req, unit=station.unit)
@@ -194,6 +196,16 @@ def overdue_requests(actor: Actor, now: datetime | None = None) -> QuerySet:
     return (
         visible_requests(actor)
         .filter(status__in=OPEN_STATUSES, expected_datetime__lt=now)
+        .order_by("expected_datetime")
+    )
+
+
+def due_soon_requests(actor: Actor, now: datetime | None = None) -> QuerySet:
+    """Open requests inside their category's warning time before the expected date."""
+    now = now or timezone.now()
+    return (
+        visible_requests(actor)
+        .filter(status__in=OPEN_STATUSES, warning_datetime__lte=now, expected_datetime__gte=now)
         .order_by("expected_datetime")
     )
 
@@ -441,33 +453,13 @@ def close(actor: Actor, request_id: int, *, version: int, note: str = "") -> Ser
     )
 
 
-PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-
-
 def add_photo(actor: Actor, request_id: int, upload) -> RequestPhoto:
     """Attach a photo (JPEG/PNG/WebP, ≤ 5 MB) — by the requester or the station's staff."""
     req = get_request(actor, request_id)
     mine = actor.user is not None and req.requester_id == actor.user.pk
     if not (mine or actor.has(STAFF_ROLES, req.station.unit)):
         raise Forbidden("无权上传照片 may not add photos to this request")
-    suffix = PHOTO_TYPES.get(getattr(upload, "content_type", ""))
-    if suffix is None:
-        raise Invalid(f"photo: 只接受 only {sorted(PHOTO_TYPES)}", field="photo")
-    if upload.size > PHOTO_MAX_BYTES:
-        raise Invalid("photo: 不能超过 5 MB at most 5 MB", field="photo")
-    head = upload.read(12)
-    upload.seek(0)
-    magic = {
-        ".jpg": head[:3] == b"\xff\xd8\xff",
-        ".png": head[:8] == b"\x89PNG\r\n\x1a\n",
-        ".webp": head[:4] == b"RIFF" and head[8:12] == b"WEBP",
-    }
-    if not magic[suffix]:
-        raise Invalid(
-            "photo: 文件内容不是所声明的图片 content is not the declared image type", field="photo"
-        )
-    upload.name = f"request-{req.pk}{suffix}"
+    upload.name = f"request-{req.pk}{checked_image_suffix(upload)}"
     with transaction.atomic():
         photo = RequestPhoto(request=req, image=upload, uploaded_by=actor.user)
         return save_audited(actor, "request.photo", photo, unit=req.station.unit)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor
+from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.stations import get_station_for
@@ -187,13 +187,25 @@ def uncovered_days(actor: Actor, station_id: int, start: date, end: date) -> lis
     return sorted(missing)
 
 
+def assign_duty(
+    actor: Actor, station_id: int, *, day: date, task: str, person_id: int
+) -> DutyAssignment:
+    """Put a person on duty by hand (an override, e.g. to cover an uncovered day)."""
+    with transaction.atomic():
+        station = get_station_for(actor, station_id)
+        if not actor.has(MANAGERS, station.unit):
+            raise Forbidden("无权排班 may not make the roster here")
+        person = _duty_person(station, person_id, field="person_id")
+        if Unavailability.objects.filter(user=person, date=day).exists():
+            raise Invalid(f"person_id: 此人当天不可值班 unavailable on {day}", field="person_id")
+        party = _party_of(person, station)
+        duty = DutyAssignment(station=station, date=day, task=task, party=party, person=person)
+        return save_audited(actor, "roster.override", duty, unit=station.unit)
+
+
 def add_holiday(actor: Actor, unit_id: int, day: date, name: str) -> Holiday:
     with transaction.atomic():
-        unit = OrgUnit.objects.filter(pk=unit_id).first()
-        if unit is None or not actor.roles_on(unit):
-            raise NotFound(f"unit_id: 单位不存在 unknown unit {unit_id}", field="unit_id")
-        if not actor.has(MANAGERS, unit):
-            raise Forbidden("无权设置节假日 may not set holidays here")
+        unit = managed_unit(actor, unit_id, "无权设置节假日 may not set holidays here")
         if Holiday.objects.filter(unit=unit, date=day).exists():
             raise Conflict(f"date: {day} 已是节假日 already a holiday", field="date")
         return save_audited(
@@ -239,7 +251,16 @@ def request_swap(
         return save_audited(actor, "roster.swap_request", swap, unit=duty.station.unit)
 
 
-def _duty_person(station: Station, user_id: int):
+def _party_of(person, station: Station, prefer: str | None = None) -> str:
+    """The party the person serves the station for (`prefer` if they belong to it)."""
+    roles = RoleGrant.objects.filter(
+        user=person, unit_id__in=station.unit.ancestors_and_self()
+    ).values_list("role", flat=True)
+    parties = sorted(ROLE_PARTY[r] for r in roles if r in ROLE_PARTY)
+    return prefer if prefer in parties else parties[0]
+
+
+def _duty_person(station: Station, user_id: int, field: str = "replacement_id"):
     grant = (
         RoleGrant.objects.filter(
             user_id=user_id,
@@ -251,8 +272,7 @@ def _duty_person(station: Station, user_id: int):
     )
     if grant is None:
         raise Invalid(
-            f"replacement_id: 此人不是本驿站的值班人员 user {user_id} is not duty staff here",
-            field="replacement_id",
+            f"{field}: 此人不是本驿站的值班人员 user {user_id} is not duty staff here", field=field
         )
     return grant.user
 
@@ -281,13 +301,7 @@ def decide_swap(actor: Actor, swap_id: int, approve: bool) -> SwapRequest:
             duty = swap.assignment
             duty_before = snapshot(duty)
             duty.person = swap.replacement
-            grant_roles = set(
-                RoleGrant.objects.filter(
-                    user=swap.replacement, unit_id__in=unit.ancestors_and_self()
-                ).values_list("role", flat=True)
-            )
-            parties = [ROLE_PARTY[r] for r in grant_roles if r in ROLE_PARTY]
-            duty.party = duty.party if duty.party in parties else parties[0]
+            duty.party = _party_of(swap.replacement, duty.station, prefer=duty.party)
             try:
                 with transaction.atomic():
                     duty.save()

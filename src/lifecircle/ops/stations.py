@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import QuerySet
 
-from lifecircle.ops.access import MANAGERS, Actor
+from lifecircle.ops.access import MANAGERS, Actor, managed_unit
 from lifecircle.ops.audit import save_audited, snapshot
 from lifecircle.ops.errors import Forbidden, Invalid, NotFound
 from lifecircle.standards import load_standard
@@ -53,13 +53,9 @@ def _check_functions(functions: list[str]) -> None:
 def create_station(actor: Actor, *, parent_unit_id: int, name: str, **fields) -> Station:
     """A new station under a residents' committee (or directly under the sub-district)."""
     with transaction.atomic():
-        parent = OrgUnit.objects.filter(pk=parent_unit_id).first()
-        if parent is None or not actor.roles_on(parent):
-            raise NotFound(
-                f"parent_unit_id: 单位不存在 unknown unit {parent_unit_id}", "parent_unit_id"
-            )
-        if not actor.has(MANAGERS, parent):
-            raise Forbidden("无权新建驿站 may not create stations here")
+        parent = managed_unit(
+            actor, parent_unit_id, "无权新建驿站 may not create stations here", "parent_unit_id"
+        )
         if parent.kind == OrgUnit.Kind.STATION:
             raise Invalid(
                 "parent_unit_id: 驿站下不能再建驿站 a station cannot hold a station",

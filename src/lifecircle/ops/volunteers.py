@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
-from lifecircle.ops.access import MANAGERS, Actor
-from lifecircle.ops.audit import save_audited, snapshot
+from lifecircle.ops.access import MANAGERS, Actor, managed_unit
+from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.store.org.models import Role
 from lifecircle.store.volunteers.models import Activity, SignUp, Team
@@ -21,6 +21,31 @@ def visible_activities(actor: Actor) -> QuerySet:
         .select_related("team", "station")
         .annotate(signed_up=Count("signups"))
     )
+
+
+def create_team(actor: Actor, unit_id: int, *, name: str, description: str = "") -> Team:
+    """A volunteer team of a sub-district, committee or station."""
+    with transaction.atomic():
+        unit = managed_unit(actor, unit_id, "无权建立志愿队伍 may not create teams here")
+        return save_audited(
+            actor, "volunteer.team", Team(unit=unit, name=name, description=description), unit=unit
+        )
+
+
+def join_team(actor: Actor, team_id: int) -> Team:
+    """A volunteer or resident of the team's area joins it."""
+    with transaction.atomic():
+        team = Team.objects.select_related("unit").filter(pk=team_id).first()
+        if team is None or not actor.roles_on(team.unit):
+            raise NotFound(f"team_id: 队伍不存在 no team {team_id}", field="team_id")
+        if actor.user is None or not actor.has(JOINERS, team.unit):
+            raise Forbidden("只有志愿者或居民可加入 only volunteers and residents join")
+        if team.members.filter(pk=actor.user.pk).exists():
+            raise Conflict("team_id: 已是队员 already a member", field="team_id")
+        before = snapshot(team)
+        team.members.add(actor.user)
+        record(actor, "volunteer.join", team, before=before, unit=team.unit, note=actor.label)
+        return team
 
 
 def create_activity(

@@ -37,6 +37,7 @@ def sqlite_database(path: str | os.PathLike) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": 600,  # keep each thread's connection: opening one runs the PRAGMAs again
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from lifecircle.ops.access import Actor
+from lifecircle.ops.access import Actor, mask_phone
 from lifecircle.ops.audit import record, snapshot
 from lifecircle.store.inspections import models as inspections
 from lifecircle.store.org.models import ApiKey, AuditEntry, OrgUnit, RoleGrant
@@ -38,6 +38,19 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 class AttributeInline(admin.TabularInline):
@@ -91,8 +104,12 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
-    """Read-only here: requests change only through their workflow (API and pages)."""
+class ServiceRequestAdmin(ReadOnlyAdmin):
+    """Read-only here: requests change only through their workflow (API and pages); the phone
+    number is masked, as for everyone who does not handle the request."""
+
+    exclude = ("phone",)
+    readonly_fields = ("masked_phone",)
 
     list_display = (
         "id",
@@ -106,32 +123,18 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "category")
     inlines = [EventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description="电话 phone")
+    def masked_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log can be read, never changed or deleted."""
 
     list_display = ("at", "actor_label", "action", "model", "object_id")
     list_filter = ("action", "model")
     search_fields = ("object_id", "actor_label")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 for model in (

@@ -19,22 +19,22 @@ def prepare_database(demo: bool):
     Returns the seeded Demo, or None when nothing was seeded (no --demo, or data already there).
     """
     from django.core.management import call_command
-    from django.db import connections
 
     from lifecircle.ops.demo import seed_demo
     from lifecircle.store.org.models import OrgUnit
 
     call_command("migrate", interactive=False, verbosity=0)
-    seeded = seed_demo() if demo and not OrgUnit.objects.exists() else None
-    connections.close_all()  # the workers open their own after the fork
-    return seeded
+    return seed_demo() if demo and not OrgUnit.objects.exists() else None
 
 
-def run(host: str, port: int, workers: int = 2, threads: int = 8) -> None:
+def run(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
     """Serve the site, the API, Open311 and the static files until interrupted."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
+
+    connections.close_all()  # the workers open their own after the fork
 
     class Server(BaseApplication):
         def load_config(self) -> None:

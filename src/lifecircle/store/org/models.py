@@ -1,5 +1,7 @@
 """Organisation tree (街道 → 居委会 → 驿站), roles granted on a unit, append-only audit log."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -102,10 +104,15 @@ class RoleGrant(models.Model):
         return f"{self.user} {self.role} @ {self.unit}"
 
 
+def new_key() -> str:
+    """A fresh random key (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
 class ApiKey(models.Model):
     """An Open311 client key (user empty) or a personal API token (user set)."""
 
-    key = models.CharField(max_length=64, unique=True)
+    key = models.CharField(max_length=64, unique=True, default=new_key)
     name = models.CharField(max_length=100)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="api_keys")
     user = models.ForeignKey(

@@ -76,6 +76,7 @@ class ServiceRequest(models.Model):
     requested_datetime = models.DateTimeField(default=timezone.now, db_index=True)
     updated_datetime = models.DateTimeField(default=timezone.now)
     expected_datetime = models.DateTimeField()
+    warning_datetime = models.DateTimeField(help_text="from here on the request is due soon")
     resolution = models.TextField(blank=True)
     reject_reason = models.TextField(blank=True)
     rating = models.PositiveSmallIntegerField(

@@ -1,8 +1,10 @@
 """/api/inspections: plans, tasks, results, rectification orders; /api/meetings."""
 
-from ninja import Router, Status
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
 
 from lifecircle.ops import inspections as ops
+from lifecircle.ops.errors import NotFound
 from lifecircle.store.inspections.models import ChecklistTemplate
 from lifecircle.web.api.auth import actor
 from lifecircle.web.api.schemas import (
@@ -84,6 +86,30 @@ def tasks(request, overdue: bool = False):
 def record(request, task_id: int, payload: InspectionIn):
     data = payload.dict()
     return task_out(ops.record_inspection(actor(request), task_id, **data))
+
+
+@router.get("/inspections/tasks/{task_id}/results", response={200: list[dict], **ERRORS})
+def results(request, task_id: int):
+    """The task's item results (id, item, passed, note, has photo)."""
+    task = ops.visible_tasks(actor(request)).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(f"task_id: 检查任务不存在 no inspection task {task_id}", field="task_id")
+    return [
+        {
+            "id": r.pk,
+            "item": r.item.text,
+            "passed": r.passed,
+            "note": r.note,
+            "photo": bool(r.photo),
+        }
+        for r in task.results.select_related("item")
+    ]
+
+
+@router.post("/inspections/results/{result_id}/photo", response={200: IdOut, **ERRORS})
+def result_photo(request, result_id: int, photo: File[UploadedFile]):
+    """Attach a photo to one checklist result (JPEG/PNG/WebP, at most 5 MB)."""
+    return ops.add_result_photo(actor(request), result_id, photo)
 
 
 @router.get("/rectifications", response={200: list[OrderOut], **ERRORS})

@@ -1,15 +1,20 @@
-"""Open311 GeoReport v2 (JSON): services, service definitions, requests (GET, POST with api_key).
+"""Open311 GeoReport v2 (JSON and XML): services, service definitions, requests (GET, POST with
+api_key).
 
-Errors are the spec's list: `[{"code": 400, "description": "..."}]` with the same HTTP status.
+Errors are the spec's list: `[{"code": 400, "description": "..."}]` (XML: `<errors><error>…`)
+with the same HTTP status.
 A POST is routed to a station by `address_id` (the station id) or else to the nearest station of
 the key's area from `lat`/`long`.
 """
 
+import functools
 import math
+from dataclasses import dataclass
 from datetime import timedelta
+from xml.etree.ElementTree import Element, tostring
 
-from django.http import JsonResponse
-from django.urls import path
+from django.http import HttpResponse, JsonResponse
+from django.urls import re_path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -25,16 +30,61 @@ from lifecircle.store.stations.models import ServiceCategory, Station
 MAX_REQUESTS = 1000
 
 
-def json_response(data, **kwargs) -> JsonResponse:
-    """JSON with Chinese left readable (UTF-8, not \\u escapes)."""
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False}, **kwargs)
-
-
 CLOSED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
+# XML: the element of each item of these lists
+LIST_ITEMS = {"notes": "note", "attributes": "attribute", "values": "value"}
 
 
-def error(status: int, description: str) -> JsonResponse:
-    return json_response([{"code": status, "description": description}], status=status, safe=False)
+@dataclass
+class Reply:
+    """What an endpoint answers, before it is written as JSON or XML."""
+
+    data: object
+    status: int = 200
+    root: str = "service_requests"
+    item: str | None = "request"
+
+
+def error(status: int, description: str) -> Reply:
+    return Reply([{"code": status, "description": description}], status, "errors", "error")
+
+
+def _element(tag: str, value) -> Element:
+    element = Element(tag)
+    if isinstance(value, dict):
+        element.extend(_element(key, v) for key, v in value.items())
+    elif isinstance(value, list):
+        element.extend(_element(LIST_ITEMS.get(tag, "item"), v) for v in value)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+    return element
+
+
+def render(reply: Reply, fmt: str) -> HttpResponse:
+    if fmt == "xml":
+        if reply.item is None:
+            root = _element(reply.root, reply.data)
+        else:
+            root = Element(reply.root)
+            root.extend(_element(reply.item, item) for item in reply.data)
+        body = '<?xml version="1.0" encoding="utf-8"?>' + tostring(root, encoding="unicode")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8", status=reply.status)
+    # Chinese left readable (UTF-8, not \\u escapes)
+    return JsonResponse(
+        reply.data, safe=False, status=reply.status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def endpoint(view):
+    """Let a view return a Reply and answer in the format of the URL's suffix (.json or .xml)."""
+
+    @functools.wraps(view)
+    def answer(request, fmt: str, **kwargs):
+        return render(view(request, **kwargs), fmt)
+
+    return answer
 
 
 def service_out(category: ServiceCategory) -> dict:
@@ -83,13 +133,17 @@ def request_out(req: ServiceRequest) -> dict:
 
 
 @require_GET
+@endpoint
 def services(request):
-    return json_response(
-        [service_out(c) for c in ServiceCategory.objects.filter(active=True)], safe=False
+    return Reply(
+        [service_out(c) for c in ServiceCategory.objects.filter(active=True)],
+        root="services",
+        item="service",
     )
 
 
 @require_GET
+@endpoint
 def service_definition(request, code: str):
     category = ServiceCategory.objects.filter(code=code, active=True).first()
     if category is None:
@@ -107,7 +161,11 @@ def service_definition(request, code: str):
         }
         for a in category.attributes.all()
     ]
-    return json_response({"service_code": category.code, "attributes": attributes})
+    return Reply(
+        {"service_code": category.code, "attributes": attributes},
+        root="service_definition",
+        item=None,
+    )
 
 
 def _float(form, name: str) -> float | None:
@@ -188,17 +246,12 @@ def post_request(request):
     except OpsError as exc:
         message = exc.message.replace("station_id:", "address_id:", 1)
         return error(exc.status if exc.status in (403, 404) else 400, message)
-    return json_response(
-        [
-            {
-                "service_request_id": str(req.pk),
-                "service_notice": req.category.notice,
-                "account_id": None,
-            }
-        ],
-        status=201,
-        safe=False,
-    )
+    answer = {
+        "service_request_id": str(req.pk),
+        "service_notice": req.category.notice,
+        "account_id": None,
+    }
+    return Reply([answer], status=201)
 
 
 def get_requests(request):
@@ -230,16 +283,18 @@ def get_requests(request):
             rows = rows.exclude(status__in=CLOSED)
         elif statuses == {"closed"}:
             rows = rows.filter(status__in=CLOSED)
-    return json_response([request_out(r) for r in rows[:MAX_REQUESTS]], safe=False)
+    return Reply([request_out(r) for r in rows[:MAX_REQUESTS]])
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@endpoint
 def requests_collection(request):
     return post_request(request) if request.method == "POST" else get_requests(request)
 
 
 @require_GET
+@endpoint
 def request_detail(request, request_id: int):
     req = (
         ServiceRequest.objects.select_related("station", "category")
@@ -249,12 +304,13 @@ def request_detail(request, request_id: int):
     )
     if req is None:
         return error(404, f"service_request_id: 诉求不存在 no request {request_id}")
-    return json_response([request_out(req)], safe=False)
+    return Reply([request_out(req)])
 
 
+FMT = r"\.(?P<fmt>json|xml)$"
 urlpatterns = [
-    path("services.json", services),
-    path("services/<str:code>.json", service_definition),
-    path("requests.json", requests_collection),
-    path("requests/<int:request_id>.json", request_detail),
+    re_path(r"^services" + FMT, services),
+    re_path(r"^services/(?P<code>[^/]+?)" + FMT, service_definition),
+    re_path(r"^requests" + FMT, requests_collection),
+    re_path(r"^requests/(?P<request_id>[0-9]+)" + FMT, request_detail),
 ]

@@ -49,6 +49,8 @@ def request_out(who: Actor, req: ServiceRequest, with_events: bool = False) -> d
         "updated_datetime": req.updated_datetime,
         "expected_datetime": req.expected_datetime,
         "overdue": req.status in OPEN_STATUSES and req.expected_datetime < now,
+        "due_soon": req.status in OPEN_STATUSES
+        and req.warning_datetime <= now <= req.expected_datetime,
         "resolution": req.resolution,
         "reject_reason": req.reject_reason,
         "rating": req.rating,
@@ -84,12 +86,19 @@ def list_requests(
     status: RequestStatus | None = None,
     station_id: int | None = None,
     overdue: bool = False,
+    due_soon: bool = False,
     limit: int = 100,
     offset: int = 0,
 ):
-    """Requests the caller may see, newest first (`overdue=true`: open and past due, oldest first)."""
+    """Requests the caller may see, newest first; `overdue=true`: open and past due, `due_soon=true`:
+    inside the category's warning time (both soonest first)."""
     who = actor(request)
-    rows = ops.overdue_requests(who) if overdue else ops.visible_requests(who)
+    if overdue:
+        rows = ops.overdue_requests(who)
+    elif due_soon:
+        rows = ops.due_soon_requests(who)
+    else:
+        rows = ops.visible_requests(who)
     if status:
         rows = rows.filter(status=status)
     if station_id is not None:

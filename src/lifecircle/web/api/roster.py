@@ -9,6 +9,7 @@ from lifecircle.ops import roster as ops
 from lifecircle.web.api.auth import actor
 from lifecircle.web.api.schemas import (
     DecisionIn,
+    DutyIn,
     DutyOut,
     Error,
     HolidayIn,
@@ -58,6 +59,15 @@ def generate(request, station_id: int, payload: RosterIn):
             "holidays": result.holidays,
         },
     )
+
+
+@router.post("/stations/{station_id}/roster/assign", response={201: DutyOut, **ERRORS})
+def assign_duty(request, station_id: int, payload: DutyIn):
+    """Put a person on duty by hand (override), e.g. to cover an uncovered day."""
+    duty = ops.assign_duty(
+        actor(request), station_id, day=payload.date, task=payload.task, person_id=payload.person_id
+    )
+    return Status(201, duty_out(duty))
 
 
 @router.get("/stations/{station_id}/roster", response={200: list[DutyOut], **ERRORS})

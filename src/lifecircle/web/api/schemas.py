@@ -142,6 +142,7 @@ class RequestOut(Schema):
     updated_datetime: datetime
     expected_datetime: datetime
     overdue: bool
+    due_soon: bool
     resolution: str
     reject_reason: str
     rating: int | None
@@ -215,6 +216,12 @@ class RosterOut(Schema):
     created: list[DutyOut]
     uncovered: list[date]
     holidays: list[date]
+
+
+class DutyIn(Schema):
+    date: date
+    task: str = Field("值班 duty", min_length=1, max_length=50)
+    person_id: int
 
 
 class SwapIn(Schema):
@@ -316,6 +323,19 @@ class MeetingIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     minutes: str = ""
     actions: list[ActionIn] = []
+
+
+class TeamIn(Schema):
+    unit_id: int
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+
+
+class TeamOut(Schema):
+    id: int
+    unit_id: int
+    name: str
+    description: str
 
 
 class ActivityIn(Schema):

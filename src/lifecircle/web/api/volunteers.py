@@ -6,7 +6,16 @@ from ninja import Router, Status
 
 from lifecircle.ops import volunteers as ops
 from lifecircle.web.api.auth import actor
-from lifecircle.web.api.schemas import ActivityIn, ActivityOut, Error, HoursIn, HoursOut, IdOut
+from lifecircle.web.api.schemas import (
+    ActivityIn,
+    ActivityOut,
+    Error,
+    HoursIn,
+    HoursOut,
+    IdOut,
+    TeamIn,
+    TeamOut,
+)
 
 router = Router(tags=["volunteers 志愿服务"])
 ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
@@ -22,6 +31,17 @@ def activity_out(activity) -> dict:
         "capacity": activity.capacity,
         "signed_up": getattr(activity, "signed_up", activity.signups.count()),
     }
+
+
+@router.post("/volunteers/teams", response={201: TeamOut, **ERRORS})
+def create_team(request, payload: TeamIn):
+    data = payload.dict()
+    return Status(201, ops.create_team(actor(request), data.pop("unit_id"), **data))
+
+
+@router.post("/volunteers/teams/{team_id}/join", response={200: TeamOut, **ERRORS})
+def join_team(request, team_id: int):
+    return ops.join_team(actor(request), team_id)
 
 
 @router.get("/volunteers/activities", response={200: list[ActivityOut], **ERRORS})
