@@ -239,7 +239,7 @@ def test_report_plan_table_matches_plan_csv(demo_run):
     # The map marks exactly the opened sites, each with its functions, and draws every street.
     text = (folder / "report.html").read_text(encoding="utf-8")
     payload = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', text)
-    data = json.loads(payload.group(1))  # "<\\/" inside strings is JSON for "</"
+    data = json.loads(payload.group(1))  # JSON reads the escaped "<\/" back as "</"
     proposed = {c["id"]: c["functions"] for c in data["candidates"] if c["proposed"]}
     assert set(proposed) == set(plan["site"])
     for site, rows in plan.groupby("site"):
