@@ -173,3 +173,17 @@ def test_equity_counts_who_is_left_out():
     assert row["left_out_population"] == left
     assert row["unreachable_population"] == 50  # the far compound
     assert 0 <= row["gini_distance"] < 1
+
+
+def test_no_facilities_or_no_compounds_still_gives_tables():
+    area = small_area()
+    area.facilities = area.facilities.iloc[0:0]
+    result = analyse(area)
+    assert len(result.access) == 4 * len(area.standard.categories)
+    assert np.isinf(result.access["distance_m"]).all()
+    assert result.access["nearest_facility_id"].isna().all()
+    assert len(result.gaps) == len(result.access)
+    area = small_area()
+    area.compounds, area.gates = area.compounds.iloc[0:0], area.gates.iloc[0:0]
+    result = analyse(area)
+    assert result.access.empty and (result.coverage["population"] == 0).all()

@@ -6,7 +6,12 @@ import pytest
 import shapely
 
 from lifecircle.access.engine import nearest_facility
-from lifecircle.access.isochrone import isochrone, isochrones_geojson, reachable_pieces
+from lifecircle.access.isochrone import (
+    isochrone,
+    isochrones_geojson,
+    point_isochrone,
+    reachable_pieces,
+)
 from test_graph_core import grid_graph, to_networkx
 
 
@@ -45,3 +50,15 @@ def test_geojson_has_one_feature_per_source_and_distance():
     ]
     lon, lat = np.array(collection["features"][0]["geometry"]["coordinates"][0]).T
     assert (lon > 117).all() and (lon < 124).all() and (np.abs(lat) < 0.01).all()
+
+
+def test_point_isochrone_starts_mid_edge_and_refuses_far_points():
+    graph = grid_graph(n=5, step=100.0, seed=4)
+    x = (graph.x[0] + graph.x[1]) / 2
+    y = (graph.y[0] + graph.y[1]) / 2 + 3.0
+    polygon = point_isochrone(graph, x, y, 60.0, buffer_m=1.0)
+    # Both ends of the edge lie ~50 m away along it: reached; the node beyond them is not.
+    assert shapely.contains_xy(polygon, graph.x[[0, 1]], graph.y[[0, 1]]).all()
+    assert not shapely.contains_xy(polygon, graph.x[2], graph.y[2])
+    with pytest.raises(ValueError, match="m from the nearest street"):
+        point_isochrone(graph, 5000.0, 5000.0, 300.0)

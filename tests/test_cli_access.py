@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from conftest import shared_data
 from lifecircle.cli import app
+from lifecircle.network.graph import WalkGraph
 
 runner = CliRunner()
 
@@ -14,7 +15,10 @@ runner = CliRunner()
 def test_access_from_osm_only_writes_every_table(tmp_path):
     osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["access", "--osm", str(osm), "--out", str(out)])
+    saved = tmp_path / "graphs" / "baoshan.npz"
+    result = runner.invoke(
+        app, ["access", "--osm", str(osm), "--out", str(out), "--save-graph", str(saved)]
+    )
     assert result.exit_code == 0, result.output
     access = pd.read_parquet(out / "access.parquet")
     from_csv = pd.read_csv(out / "access.csv")
@@ -29,6 +33,7 @@ def test_access_from_osm_only_writes_every_table(tmp_path):
         "MultiPolygon",
     )
     assert "residential buildings" in result.output
+    assert WalkGraph.load(saved).n_nodes > 500
 
 
 def test_access_with_compound_and_facility_files(tmp_path):
@@ -59,9 +64,11 @@ def test_access_with_compound_and_facility_files(tmp_path):
             str(facilities),
             "--out",
             str(out),
+            "--no-isochrones",
         ],
     )
     assert result.exit_code == 0, result.output
+    assert json.loads((out / "isochrones.geojson").read_text("utf-8"))["features"] == []
     access = pd.read_csv(out / "access.csv")
     assert set(access["compound_name"]) == {"校内宿舍", "远处小区"}
     near = access[(access["compound_name"] == "校内宿舍") & (access["category"] == "food_market")]
@@ -74,6 +81,45 @@ def test_access_with_compound_and_facility_files(tmp_path):
 def test_bad_osm_file_is_named(tmp_path):
     bad = tmp_path / "broken.osm.pbf"
     bad.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
-    result = runner.invoke(app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o"), "--no-isochrones"]
+    )
     assert result.exit_code == 2
     assert "broken.osm.pbf" in result.output
+
+
+def test_compound_polygons_open_their_private_paths(tmp_path):
+    osm = tmp_path / "gated.osm"
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">'
+        '<node id="1" lat="31.0" lon="121.0"/><node id="2" lat="31.0" lon="121.001"/>'
+        '<node id="3" lat="31.0005" lon="121.001"/><node id="4" lat="31.0" lon="121.002"/>'
+        '<node id="5" lat="31.0" lon="121.0002"><tag k="amenity" v="kindergarten"/></node>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="4"/><tag k="highway" v="residential"/></way>'
+        '<way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="service"/>'
+        '<tag k="access" v="private"/></way></osm>',
+        encoding="utf-8",
+    )
+    ring = [[121.0005, 30.9999], [121.0015, 30.9999], [121.0015, 31.001], [121.0005, 31.001]]
+    compounds = tmp_path / "小区.geojson"
+    compounds.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"名称": "内院", "人口": 500},
+                        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["access", "--osm", str(osm), "--compounds", str(compounds), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "private ways inside the compounds kept: 1" in result.output

@@ -5,6 +5,7 @@ import bz2
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from conftest import shared_data
 from lifecircle.access.engine import count_within, nearest_facility
@@ -209,3 +210,21 @@ def test_untyped_buildings_count_as_homes_only_inside_residential_land(tmp_path)
     footprint = buildings["footprint_m2"].iloc[0]
     assert footprint == pytest.approx(47.6 * 55.5, rel=0.02)
     assert buildings["population"].iloc[0] == pytest.approx(footprint * 3 / 36.5)
+
+
+def test_private_ways_count_only_inside_the_areas_own_compounds(tmp_path):
+    path = write_osm(
+        tmp_path / "gated.osm",
+        '<node id="1" lat="31.0" lon="121.0"/><node id="2" lat="31.0" lon="121.001"/>'
+        '<node id="3" lat="31.0005" lon="121.001"/><node id="4" lat="31.0" lon="121.002"/>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="4"/><tag k="highway" v="residential"/></way>'
+        '<way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="service"/>'
+        '<tag k="access" v="private"/></way>',
+    )
+    outside = read_osm(path)
+    assert outside.graph.n_nodes == 3 and outside.report.excluded_ways == {"access=private": 1}
+    compound = shapely.box(121.0005, 30.9999, 121.0015, 31.001)
+    inside = read_osm(path, own_compounds=compound)
+    assert inside.graph.n_nodes == 4 and inside.report.private_ways_kept == 1
+    elsewhere = read_osm(path, own_compounds=shapely.box(121.1, 31.1, 121.2, 31.2))
+    assert elsewhere.graph.n_nodes == 3

@@ -161,6 +161,13 @@ def _compound_argmin(
     return dist, which
 
 
+def _pick(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """values[rows] as objects, None where rows is -1."""
+    out = np.full(rows.shape[0], None, dtype=object)
+    out[rows >= 0] = values[rows[rows >= 0]]
+    return out
+
+
 @dataclass
 class AccessResult:
     """Tables of one accessibility analysis (see `analyse`)."""
@@ -237,10 +244,8 @@ def analyse(
                 "compound_name": _column(compounds, "name", ""),
                 "category": category.code,
                 "distance_m": dist,
-                "nearest_facility_id": np.where(found, fac_ids[np.maximum(facility_row, 0)], None),
-                "nearest_facility_name": np.where(
-                    found, fac_names[np.maximum(facility_row, 0)], None
-                ),
+                "nearest_facility_id": _pick(fac_ids, facility_row),
+                "nearest_facility_name": _pick(fac_names, facility_row),
                 "count_within_threshold": counts[:, 0],
                 "covered": dist <= category.threshold_m,
             }

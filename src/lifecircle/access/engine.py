@@ -136,6 +136,10 @@ def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, 
     sizes = [s.size for s in sets]
     source_set = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
     source_local = np.arange(sources.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    # Search in node order (nodes are numbered along a Z-order curve by the OSM reader): searches
+    # that follow each other then work on the same part of memory.
+    by_node = np.argsort(sources, kind="stable")
+    sources, source_set, source_local = sources[by_node], source_set[by_node], source_local[by_node]
     if identity:  # the kernel reads an empty group index as "every node is its own group"
         group_ptr, group_of = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     else:
@@ -144,16 +148,11 @@ def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, 
         group_of = member_owner[np.argsort(member_node, kind="stable")]
     ascending = np.argsort(radii, kind="stable")
     args = (
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        sources,
-        source_set,
-        source_local.astype(np.int64),
+        (graph.indptr, graph.indices, graph.weights),
+        (sources, source_set, source_local.astype(np.int64)),
         len(sets),
         radii[ascending],
-        group_ptr,
-        group_of,
+        (group_ptr, group_of),
         n_groups,
         with_nearest,
     )
@@ -162,4 +161,7 @@ def _searches(graph, facility_sets, radii, member_node, member_owner, n_groups, 
         counts, dist, which = count_kernel_serial(*args)
     else:
         counts, dist, which = count_kernel(*args, min(sources.size, 16 * threads), threads)
-    return counts[:, :, np.argsort(ascending)], dist, which
+    counts = np.moveaxis(counts, 1, 0)  # (n_sets, n_groups, n_radii), a view
+    if (ascending != np.arange(radii.size)).any():
+        counts = counts[:, :, np.argsort(ascending)]
+    return counts, dist, which

@@ -11,6 +11,7 @@ from shapely.geometry import mapping
 from lifecircle.access.engine import nearest_facility
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
+from lifecircle.network.snap import attach_points
 
 STREET_BUFFER_M = 25.0
 """Half-width of the area along a reachable street counted as reached (metres)."""
@@ -89,3 +90,26 @@ def isochrones_geojson(
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+def point_isochrone(
+    graph: WalkGraph,
+    x: float,
+    y: float,
+    distance_m: float,
+    max_offset_m: float = 300.0,
+    buffer_m: float = STREET_BUFFER_M,
+) -> shapely.Geometry:
+    """Isochrone of any point (projected metres): it joins the street it is nearest to first.
+
+    Raises ValueError naming the distance when the point is farther than `max_offset_m` from every
+    street.
+    """
+    snapped = attach_points(graph, np.array([x]), np.array([y]), max_offset_m)
+    if snapped.node[0] < 0:
+        raise ValueError(
+            f"点 ({x:.0f}, {y:.0f}) 距最近道路 {snapped.offset_m[0]:.0f} m，超过 {max_offset_m:g} m "
+            f"point ({x:.0f}, {y:.0f}) is {snapped.offset_m[0]:.0f} m from the nearest street, "
+            f"beyond {max_offset_m:g} m"
+        )
+    return isochrone(snapped.graph, snapped.node[:1], distance_m, buffer_m)

@@ -64,6 +64,12 @@ def _multi_source(indptr, indices, weights, sources, limit, dist, label):
             dist[s] = 0.0
             label[s] = k
             size = _push(heap_d, heap_n, size, 0.0, s)
+    _run(indptr, indices, weights, limit, dist, label, heap_d, heap_n, size)
+
+
+@numba.njit(cache=True)
+def _run(indptr, indices, weights, limit, dist, label, heap_d, heap_n, size):
+    """Dijkstra from the heap as it stands, carrying each node's label from its predecessor."""
     while size > 0:
         d, u, size = _pop(heap_d, heap_n, size)
         if d > dist[u]:
@@ -127,15 +133,16 @@ def _bounded_search(
     with_nearest,
     best,
     best_label,
+    set_k,
     local,
 ):
-    """One search from node s (source number k) up to the largest radius, counted into `out`.
+    """One search from node s (source number k, of set `set_k`) up to the largest radius.
 
-    Node v belongs to the groups group_of[group_ptr[v]:group_ptr[v+1]] (with an empty group_ptr,
-    node v is group v); nodes settle in order of distance, so the first settled member of a group
-    gives the group's distance to s. With
-    `with_nearest`, each settled node also keeps the smallest distance seen in `best` and the
-    source's index in its set (`local`) in `best_label`.
+    Counts go to out[group, set_k, radius]. Node v belongs to the groups
+    group_of[group_ptr[v]:group_ptr[v+1]] (with an empty group_ptr, node v is group v); nodes
+    settle in order of distance, so the first settled member of a group gives the group's distance
+    to s. With `with_nearest`, each settled node also keeps the smallest distance seen in
+    best[v, set_k] and the source's index in its set (`local`) in best_label[v, set_k].
     """
     n_radii = radii.shape[0]
     limit = radii[n_radii - 1]
@@ -147,13 +154,13 @@ def _bounded_search(
         d, u, size = _pop(heap_d, heap_n, size)
         if d > dist[u]:
             continue
-        if with_nearest and d < best[u]:
-            best[u] = d
-            best_label[u] = local
+        if with_nearest and d < best[u, set_k]:
+            best[u, set_k] = d
+            best_label[u, set_k] = local
         if group_ptr.shape[0] == 0:  # every node its own group: each settles once per search
             for r in range(n_radii):
                 if d <= radii[r]:
-                    out[u, r] += 1
+                    out[u, set_k, r] += 1
         else:
             for m in range(group_ptr[u], group_ptr[u + 1]):
                 g = group_of[m]
@@ -161,7 +168,7 @@ def _bounded_search(
                     seen[g] = k
                     for r in range(n_radii):
                         if d <= radii[r]:
-                            out[g, r] += 1
+                            out[g, set_k, r] += 1
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
             nd = d + weights[e]
@@ -176,29 +183,16 @@ def _bounded_search(
 
 
 @numba.njit(cache=True)
-def _count_chunk(
-    c,
-    n_chunks,
-    t,
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    radii,
-    group_ptr,
-    group_of,
-    out,
-    dist,
-    seen,
-    touched,
-    heap_d,
-    heap_n,
-    with_nearest,
-    best,
-    best_label,
-    source_local,
-):
+def _count_chunk(c, n_chunks, t, graph, jobs, radii, groups, scratch, with_nearest):
+    """Run chunk c of the sources on worker t's scratch arrays.
+
+    graph = (indptr, indices, weights); jobs = (sources, source_set, source_local);
+    groups = (group_ptr, group_of); scratch as made by `_scratch`.
+    """
+    indptr, indices, weights = graph
+    sources, source_set, source_local = jobs
+    group_ptr, group_of = groups
+    out, dist, seen, touched, heap_d, heap_n, best, best_label = scratch
     m = sources.shape[0]
     for k in range(c * m // n_chunks, (c + 1) * m // n_chunks):
         _bounded_search(
@@ -210,25 +204,27 @@ def _count_chunk(
             radii,
             group_ptr,
             group_of,
-            out[t, source_set[k]],
+            out[t],
             dist[t],
             seen[t],
             touched[t],
             heap_d[t],
             heap_n[t],
             with_nearest,
-            best[t, source_set[k]],
-            best_label[t, source_set[k]],
+            best[t],
+            best_label[t],
+            source_set[k],
             source_local[k],
         )
 
 
 @numba.njit(cache=True)
 def _scratch(n_threads, n, n_edges, n_sets, n_groups, n_radii, with_nearest):
-    out = np.zeros((n_threads, n_sets, n_groups, n_radii), dtype=np.int32)
+    # Node-major layouts: searches near each other touch the same memory for every set.
+    out = np.zeros((n_threads, n_groups, n_sets, n_radii), dtype=np.int32)
     n_best = n if with_nearest else 1
-    best = np.full((n_threads, n_sets, n_best), np.inf)
-    best_label = np.full((n_threads, n_sets, n_best), -1, dtype=np.int64)
+    best = np.full((n_threads, n_best, n_sets), np.inf)
+    best_label = np.full((n_threads, n_best, n_sets), -1, dtype=np.int32)
     dist = np.full((n_threads, n), np.inf)
     seen = np.full((n_threads, n_groups), -1, dtype=np.int64)
     touched = np.empty((n_threads, n), dtype=np.int64)
@@ -239,18 +235,26 @@ def _scratch(n_threads, n, n_edges, n_sets, n_groups, n_radii, with_nearest):
 
 @numba.njit(cache=True)
 def _sum_threads(out, best, best_label):
-    """Counts summed over threads; nearest = the smallest over threads (ties: lower index)."""
+    """Counts summed over threads; nearest = the smallest over threads (ties: lower index).
+
+    The nearest arrays come out set-major, (n_sets, n_nodes), with int64 indices.
+    """
     total = out[0].copy()
-    dist = best[0].copy()
-    label = best_label[0].copy()
     for t in range(1, out.shape[0]):
         total += out[t]
-        for k in range(dist.shape[0]):
-            for v in range(dist.shape[1]):
-                d = best[t, k, v]
-                if d < dist[k, v] or (d == dist[k, v] and best_label[t, k, v] < label[k, v]):
-                    dist[k, v] = d
-                    label[k, v] = best_label[t, k, v]
+    n_best, n_sets = best.shape[1], best.shape[2]
+    dist = np.empty((n_sets, n_best))
+    label = np.empty((n_sets, n_best), dtype=np.int64)
+    for v in range(n_best):
+        for k in range(n_sets):
+            d = best[0, v, k]
+            lab = best_label[0, v, k]
+            for t in range(1, out.shape[0]):
+                if best[t, v, k] < d or (best[t, v, k] == d and best_label[t, v, k] < lab):
+                    d = best[t, v, k]
+                    lab = best_label[t, v, k]
+            dist[k, v] = d
+            label[k, v] = lab
     return total, dist, label
 
 
@@ -266,6 +270,13 @@ def complete_nearest_kernel(indptr, indices, weights, dist, label):
     for k in numba.prange(dist.shape[0]):
         d_k = dist[k]
         l_k = label[k]
+        unknown = False
+        for u in range(n):
+            if d_k[u] == np.inf:
+                unknown = True
+                break
+        if not unknown:
+            continue
         heap_d = np.empty(indices.shape[0] + n + 1, dtype=np.float64)
         heap_n = np.empty(indices.shape[0] + n + 1, dtype=np.int64)
         size = 0
@@ -275,116 +286,45 @@ def complete_nearest_kernel(indptr, indices, weights, dist, label):
                     if d_k[indices[e]] == np.inf:
                         size = _push(heap_d, heap_n, size, d_k[u], u)
                         break
-        while size > 0:
-            d, u, size = _pop(heap_d, heap_n, size)
-            if d > d_k[u]:
-                continue
-            lu = l_k[u]
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
-                nd = d + weights[e]
-                if nd < d_k[v]:
-                    d_k[v] = nd
-                    l_k[v] = lu
-                    size = _push(heap_d, heap_n, size, nd, v)
+        _run(indptr, indices, weights, np.inf, d_k, l_k, heap_d, heap_n, size)
 
 
 @numba.njit(cache=True, parallel=True)
-def count_kernel(
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    source_local,
-    n_sets,
-    radii,
-    group_ptr,
-    group_of,
-    n_groups,
-    with_nearest,
-    n_chunks,
-    n_workers,
-):
+def count_kernel(graph, jobs, n_sets, radii, groups, n_groups, with_nearest, n_chunks, n_workers):
     """Counts of sources within each radius (ascending) of each group, per source set.
 
-    `n_workers` workers (one per thread), each with its own counts and scratch arrays, take every
-    n-th of the `n_chunks` chunks of sources. Returns (counts int32 (n_sets, n_groups, n_radii),
-    nearest distance and index per set and node within the largest radius (with_nearest)).
+    graph = (indptr, indices, weights); jobs = (sources, source_set, source_local) with the set of
+    each source and its index within the set; groups = (group_ptr, group_of). `n_workers` workers
+    (one per thread), each with its own counts and scratch arrays, take every n-th of the
+    `n_chunks` chunks of sources. Returns counts int32 (n_groups, n_sets, n_radii) and, with
+    `with_nearest`, the nearest distance and index (n_nodes, n_sets) within the largest radius.
     """
-    n = indptr.shape[0] - 1
-    out, dist, seen, touched, heap_d, heap_n, best, best_label = _scratch(
-        n_workers, n, indices.shape[0], n_sets, n_groups, radii.shape[0], with_nearest
+    scratch = _scratch(
+        n_workers,
+        graph[0].shape[0] - 1,
+        graph[1].shape[0],
+        n_sets,
+        n_groups,
+        radii.shape[0],
+        with_nearest,
     )
     for w in numba.prange(n_workers):
         for c in range(w, n_chunks, n_workers):
-            _count_chunk(
-                c,
-                n_chunks,
-                w,
-                indptr,
-                indices,
-                weights,
-                sources,
-                source_set,
-                radii,
-                group_ptr,
-                group_of,
-                out,
-                dist,
-                seen,
-                touched,
-                heap_d,
-                heap_n,
-                with_nearest,
-                best,
-                best_label,
-                source_local,
-            )
-    return _sum_threads(out, best, best_label)
+            _count_chunk(c, n_chunks, w, graph, jobs, radii, groups, scratch, with_nearest)
+    return _sum_threads(scratch[0], scratch[6], scratch[7])
 
 
 @numba.njit(cache=True)
-def count_kernel_serial(
-    indptr,
-    indices,
-    weights,
-    sources,
-    source_set,
-    source_local,
-    n_sets,
-    radii,
-    group_ptr,
-    group_of,
-    n_groups,
-    with_nearest,
-):
+def count_kernel_serial(graph, jobs, n_sets, radii, groups, n_groups, with_nearest):
     """`count_kernel` on the calling thread alone: for small jobs, where waking threads costs more."""
-    n = indptr.shape[0] - 1
-    out, dist, seen, touched, heap_d, heap_n, best, best_label = _scratch(
-        1, n, indices.shape[0], n_sets, n_groups, radii.shape[0], with_nearest
-    )
-    _count_chunk(
-        0,
+    scratch = _scratch(
         1,
-        0,
-        indptr,
-        indices,
-        weights,
-        sources,
-        source_set,
-        radii,
-        group_ptr,
-        group_of,
-        out,
-        dist,
-        seen,
-        touched,
-        heap_d,
-        heap_n,
+        graph[0].shape[0] - 1,
+        graph[1].shape[0],
+        n_sets,
+        n_groups,
+        radii.shape[0],
         with_nearest,
-        best,
-        best_label,
-        source_local,
     )
-    return out[0], best[0], best_label[0]
+    _count_chunk(0, 1, 0, graph, jobs, radii, groups, scratch, with_nearest)
+    return _sum_threads(scratch[0], scratch[6], scratch[7])

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
+import shapely
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -85,6 +86,13 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    isochrones: Annotated[
+        bool,
+        typer.Option(
+            "--isochrones/--no-isochrones",
+            help="每个设施的等时圈（设施很多时较慢） one isochrone per facility (slow with thousands)",
+        ),
+    ] = True,
     save_graph: Annotated[
         Path | None, typer.Option("--save-graph", help="保存路网 (.npz) save the walk graph")
     ] = None,
@@ -95,21 +103,23 @@ def access(
     try:
         rules = load_standard(standard)
         mapping = load_category_mapping(osm_categories)
+        compound_table = None
+        if compounds is not None:
+            compound_table = _imported(compounds, "compounds", crs, standard, console).table
         with _bars(console) as progress:
-            extract = read_osm(osm, mapping, progress)
+            extract = read_osm(osm, mapping, progress, _compound_outlines(compound_table))
         console.print(extract.report.lines()[0], highlight=False)
         for line in extract.warnings:
             console.print(f"[yellow]{line}[/yellow]", highlight=False)
         if save_graph is not None:
+            save_graph.parent.mkdir(parents=True, exist_ok=True)
             console.print(f"路网已保存 graph saved: {extract.graph.save(save_graph)}")
 
         if facilities is not None:
             facility_table = _imported(facilities, "facilities", crs, standard, console).table
         else:
             facility_table = extract.facilities
-        if compounds is not None:
-            compound_table = _imported(compounds, "compounds", crs, standard, console).table
-        else:
+        if compound_table is None:
             compound_table = extract.buildings
             console.print(
                 f"需求点：OSM 住宅建筑 {len(compound_table)} 栋 demand points: "
@@ -127,8 +137,12 @@ def access(
         with _bars(console) as progress:
             attached = attach(area, max_offset)
             result = analyse(area, progress, attached)
-            collection = _isochrones(area, attached, progress)
-    except (OsmError, DataFileError, StandardError) as exc:
+            collection = (
+                _isochrones(area, attached, progress)
+                if isochrones
+                else {"type": "FeatureCollection", "features": []}
+            )
+    except (OsmError, DataFileError, StandardError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
 
@@ -150,6 +164,14 @@ def access(
         f"已写出 wrote: {out}/access.csv, access.parquet, coverage.csv, gaps.csv, equity.csv, "
         "isochrones.geojson, warnings.txt"
     )
+
+
+def _compound_outlines(table: pd.DataFrame | None) -> shapely.Geometry | None:
+    """Union of the compounds' polygons (WGS-84), where the file gives them."""
+    if table is None or "geometry" not in table:
+        return None
+    polygons = [g for g in table["geometry"] if isinstance(g, shapely.Geometry) and g.area > 0]
+    return shapely.union_all(polygons) if polygons else None
 
 
 def _isochrones(area, attached, progress) -> dict:

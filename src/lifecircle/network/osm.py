@@ -90,6 +90,7 @@ class NetworkReport:
     excluded_ways: dict[str, int] = field(default_factory=dict)
     missing_node_locations: int = 0
     merged_nodes: int = 0
+    private_ways_kept: int = 0
     components: int = 0
     kept_nodes: int = 0
     kept_edges: int = 0
@@ -119,6 +120,11 @@ class NetworkReport:
                 f"{self.missing_node_locations} 个道路节点缺少坐标（文件边界外），相关线段已略去 "
                 f"{self.missing_node_locations} way nodes have no location (outside the extract); "
                 "their segments are left out"
+            )
+        if self.private_ways_kept:
+            out.append(
+                f"小区内的私有道路计入路网 private ways inside the compounds kept: "
+                f"{self.private_ways_kept}"
             )
         if self.merged_nodes:
             out.append(
@@ -203,8 +209,9 @@ def _levels(tags: Mapping[str, str]) -> float:
 class _Collector:
     """Accumulates segments, facilities and buildings while the file streams by."""
 
-    def __init__(self, mapping: Mapping[str, Mapping[str, str]]):
+    def __init__(self, mapping: Mapping[str, Mapping[str, str]], own_compounds=None):
         self.mapping = mapping
+        self.own_compounds = own_compounds
         self.seg_a: list[tuple[int, int]] = []
         self.seg_b: list[tuple[int, int]] = []
         self.refs: set[int] = set()
@@ -227,6 +234,9 @@ class _Collector:
         points = [(n.location.x, n.location.y) if n.location.valid() else None for n in obj.nodes]
         if "highway" in tags and tags.get("area") != "yes":
             reason = walk_exclusion(tags)
+            if reason == "access=private" and self._inside_own_compounds(points):
+                reason = None
+                self.report.private_ways_kept += 1
             if reason is None:
                 self.report.walkable_ways += 1
                 self.refs.update(n.ref for n in obj.nodes if n.location.valid())
@@ -258,6 +268,13 @@ class _Collector:
                     "levels": _levels(tags),
                 }
             )
+
+    def _inside_own_compounds(self, points) -> bool:
+        """A private way counts as walkable when it lies wholly inside the area's own compounds."""
+        if self.own_compounds is None or None in points:
+            return False
+        xy = np.array(points, dtype=np.float64) * 1e-7
+        return bool(shapely.contains_xy(self.own_compounds, xy[:, 0], xy[:, 1]).all())
 
     def relation(self, obj) -> None:
         if _category(obj.tags, self.mapping)[0]:
@@ -291,8 +308,12 @@ def read_osm(
     path: str | Path,
     category_mapping: Mapping[str, Mapping[str, str]] | None = None,
     progress: Progress = silent,
+    own_compounds: shapely.Geometry | None = None,
 ) -> OsmExtract:
     """Read an OSM file into a walk graph (largest component), facilities and residential buildings.
+
+    `own_compounds` (WGS-84 polygons of the area's compounds): access=private ways wholly inside
+    them are walked (residents use their own compound's paths); elsewhere private ways are not.
 
     Raises OsmError naming the file when it is missing, empty, truncated or has no walkable ways.
     """
@@ -301,7 +322,9 @@ def read_osm(
         raise OsmError(f"{path}: 文件不存在 file not found")
     if path.stat().st_size == 0:
         raise OsmError(f"{path}: 文件为空 the file is empty")
-    collector = _Collector(category_mapping or load_category_mapping())
+    if own_compounds is not None:
+        shapely.prepare(own_compounds)
+    collector = _Collector(category_mapping or load_category_mapping(), own_compounds)
     progress("读取 OSM reading OSM", 0, 3)
     try:
         _read(path, collector)
