@@ -257,11 +257,10 @@ class MCLP:
             y[heur] = 1.0
             start = np.concatenate([y, np.minimum(1.0, rows @ y)])
         if exact:
-            out = solve_mip(*args, maximize=True, time_limit=time_limit, start=start)
-            if out.x is None:
-                return self._no_solution(out.status, began)
-            sites = np.flatnonzero(out.x[:m] > 0.5)
-            bound, status, used = out.bound, out.status, "exact"
+            sites, bound, status = self._exact(args, rows, w, heur, start, began + time_limit)
+            if sites is None:
+                return self._no_solution(status, began)
+            used = "exact"
         else:
             lp = solve_mip(*args, maximize=True, time_limit=time_limit, relax=True)
             sites, bound, used = heur, lp.objective, "heuristic"
@@ -279,6 +278,66 @@ class MCLP:
             cov.weights, solve_seconds=time.perf_counter() - began, method=used,
             details={"rows_before_merge": cov.shape[0], "rows_after_merge": k},
         )  # fmt: skip
+
+    def _exact(self, args, rows, w, heur, start, deadline):
+        """LP bound, reduced-cost fixing of sites against the incumbent, then HiGHS on the rest.
+
+        A site whose LP reduced cost drops the bound below the incumbent's value is in no better
+        solution; the MIP runs on the remaining sites and rows. Returns (sites, bound, status).
+        """
+        m = rows.shape[1]
+        if heur is None:
+            out = solve_mip(*args, maximize=True, time_limit=_left(deadline), start=start)
+            sites = np.flatnonzero(out.x[:m] > 0.5) if out.x is not None else None
+            return sites, out.bound, out.status
+        incumbent = float(w @ np.minimum(1.0, rows @ start[:m]))
+        lp = solve_mip(*args, maximize=True, time_limit=_left(deadline), relax=True)
+        if lp.x is None:
+            return heur, np.inf, FEASIBLE
+        if lp.objective <= incumbent + _tolerance(incumbent):
+            return heur, incumbent, OPTIMAL
+        reduced = lp.reduced_costs[:m]
+        keep = np.flatnonzero(
+            (lp.objective + np.minimum(reduced, 0.0) >= incumbent) | (lp.x[:m] > 1e-9)
+        )
+        keep = np.union1d(keep, heur)
+        sub_rows = sparse.csr_matrix(rows[:, keep])
+        live = np.diff(sub_rows.indptr) > 0
+        mandatory = sparse.csr_matrix(args[1][rows.shape[0] + 1 :, :m][:, keep])
+        k = int(live.sum())
+        cover = sparse.csr_matrix(sub_rows[live], dtype=np.float64)
+        blocks = [
+            sparse.hstack([-cover, sparse.identity(k)], format="csr"),
+            sparse.csr_matrix(np.concatenate([np.ones(keep.size), np.zeros(k)])[None, :]),
+        ]
+        lower, upper = [np.full(k, -np.inf), [self.p]], [np.zeros(k), [self.p]]
+        if mandatory.shape[0]:
+            nb = mandatory.shape[0]
+            blocks.append(sparse.hstack([mandatory, sparse.csr_matrix((nb, k))]))
+            lower.append(np.ones(nb))
+            upper.append(np.full(nb, np.inf))
+        y0 = np.isin(keep, heur).astype(float)
+        out = solve_mip(
+            np.concatenate([np.zeros(keep.size), w[live]]),
+            stack(blocks, keep.size + k),
+            np.concatenate(lower),
+            np.concatenate(upper),
+            np.zeros(keep.size + k),
+            np.ones(keep.size + k),
+            np.concatenate([np.ones(keep.size, bool), np.zeros(k, bool)]),
+            maximize=True,
+            time_limit=_left(deadline),
+            start=np.concatenate([y0, np.minimum(1.0, cover @ y0)]),
+        )
+        if out.x is None:
+            return heur, lp.objective, FEASIBLE
+        sites = keep[out.x[: keep.size] > 0.5]
+        value = float(w @ np.minimum(1.0, rows @ np.isin(np.arange(m), sites)))
+        if value < incumbent:
+            sites, value = heur, incumbent
+        bound = max(out.bound, value) if np.isfinite(out.bound) else lp.objective
+        status = OPTIMAL if bound <= value + _tolerance(value) else FEASIBLE
+        return sites, min(bound, lp.objective), status
 
     def _mandatory_infeasible(self) -> str:
         """Words for a mandatory-closeness constraint no choice of p sites can meet ('' if ok)."""
@@ -376,6 +435,10 @@ class PMedian:
 
 def _pmedian_value(cost: np.ndarray, weights: np.ndarray, sites: np.ndarray) -> float:
     return float(weights @ cost[:, sites].min(axis=1))
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.perf_counter(), 0.1)
 
 
 def _tolerance(value: float) -> float:
