@@ -49,7 +49,8 @@ def within(demand: np.ndarray, sites: np.ndarray, radius: float) -> sparse.csr_m
 
 
 def bench_pmed(folder: Path) -> None:
-    files = sorted(folder.glob("pmed*.txt"), key=lambda f: int(re.findall(r"\d+", f.stem)[0]))
+    files = [f for f in folder.glob("pmed*.txt") if re.fullmatch(r"pmed\d+", f.stem)]
+    files.sort(key=lambda f: int(f.stem[4:]))
     opt_file = folder / "pmedopt.txt"
     published = {}
     if opt_file.exists():
@@ -60,8 +61,6 @@ def bench_pmed(folder: Path) -> None:
     )
     total, proven = 0.0, 0
     for f in files:
-        if f.name == "pmedopt.txt":
-            continue
         inst = read_orlib(f)
         result = PMedian.from_cost_matrix(inst.cost, inst.p).solve(time_limit=60.0)
         total += result.solve_seconds
@@ -70,7 +69,7 @@ def bench_pmed(folder: Path) -> None:
         print(f"{inst.name:9} {inst.n:4d} {inst.p:4d} {result.objective:9.0f} "
               f"{same if same is not None else float('nan'):9.0f} {result.status:>9} "
               f"{result.solve_seconds:7.2f}", flush=True)  # fmt: skip
-    print(f"proven optimal and equal to the published value: {proven}/{len(files) - 1}; "
+    print(f"proven optimal and equal to the published value: {proven}/{len(files)}; "
           f"total {total:.1f} s")  # fmt: skip
 
 

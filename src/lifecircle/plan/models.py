@@ -297,9 +297,7 @@ class MCLP:
         if lp.objective <= incumbent + _tolerance(incumbent):
             return heur, incumbent, OPTIMAL
         reduced = lp.reduced_costs[:m]
-        keep = np.flatnonzero(
-            (lp.objective + np.minimum(reduced, 0.0) >= incumbent) | (lp.x[:m] > 1e-9)
-        )
+        keep = np.flatnonzero((lp.objective - np.abs(reduced) >= incumbent) | (lp.x[:m] > 1e-9))
         keep = np.union1d(keep, heur)
         sub_rows = sparse.csr_matrix(rows[:, keep])
         live = np.diff(sub_rows.indptr) > 0
@@ -366,22 +364,26 @@ class MCLP:
         )  # fmt: skip
 
 
-class PMedian:
-    """p-median: p sites minimising the weighted sum of costs to the nearest open site."""
-
-    name = "pmedian"
+class _PSites:
+    """A p-site model on a cost matrix: the shared constructors of p-median and p-center."""
 
     def __init__(self, costs: CostMatrix, p: int):
         _check_p(p, costs.cost.shape[1])
         self.costs, self.p = costs, int(p)
 
     @classmethod
-    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids) -> "PMedian":
+    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids):
         return cls(CostMatrix.from_array(cost, weights, **ids), p)
 
     @classmethod
-    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None) -> "PMedian":
+    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None):
         return cls(CostMatrix.from_long_table(table, demand), p)
+
+
+class PMedian(_PSites):
+    """p-median: p sites minimising the weighted sum of costs to the nearest open site."""
+
+    name = "pmedian"
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
         """Exact: radius formulation, truncated per client and extended until tight."""
@@ -400,7 +402,11 @@ class PMedian:
         exact = method == "exact" or (method == "auto" and c.size <= EXACT_NNZ_LIMIT)
         deadline = began + time_limit
         value = _pmedian_value(c, w, sites)
-        lagrangian, rho = heuristics.pmedian_lagrangian(c, w, p, value)
+        lagrangian, rho, frequent = heuristics.pmedian_lagrangian(c, w, p, value)
+        for start in (frequent, np.argsort(rho)[:p]):  # swaps from the relaxation's choices
+            other = heuristics.pmedian_swap(c, w, start)
+            if _pmedian_value(c, w, other) < value:
+                sites, value = other, _pmedian_value(c, w, other)
         if not exact or value <= lagrangian + _tolerance(value):
             status = OPTIMAL if value <= lagrangian + _tolerance(value) else FEASIBLE
             return self._result(status, value, lagrangian, sites, began, "heuristic")
@@ -575,7 +581,7 @@ class _RadiusFormulation:
         )
 
 
-class PCenter:
+class PCenter(_PSites):
     """p-center: p sites minimising the largest cost from a demand point to its nearest site.
 
     Exact by bisection over the sorted distinct costs; each step asks whether a set cover of
@@ -584,18 +590,6 @@ class PCenter:
     """
 
     name = "pcenter"
-
-    def __init__(self, costs: CostMatrix, p: int):
-        _check_p(p, costs.cost.shape[1])
-        self.costs, self.p = costs, int(p)
-
-    @classmethod
-    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids) -> "PCenter":
-        return cls(CostMatrix.from_array(cost, weights, **ids), p)
-
-    @classmethod
-    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None) -> "PCenter":
-        return cls(CostMatrix.from_long_table(table, demand), p)
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
         _check_method(method)
