@@ -81,6 +81,7 @@ def test_hub_exact_equals_brute_force(options):
         assert result.details["cost"] <= options["budget"] + 1e-9
         greedy = model.solve(method="heuristic")
         assert greedy.objective <= result.objective + 1e-9
+        assert greedy.bound >= result.objective - 1e-6  # the LP bound is valid
         assert result.table["new_population"].sum() == pytest.approx(result.objective)
 
 

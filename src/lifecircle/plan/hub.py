@@ -241,10 +241,14 @@ class HubModel:
         if words:
             return self._infeasible(words, began)
         opened, placed = self.greedy()
-        if method == "heuristic":
-            return self._report(opened, placed, np.nan, FEASIBLE, began, "heuristic")
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
+        if method == "heuristic":  # the greedy, with the LP relaxation as its bound
+            cost, a, lower, upper, integer = model
+            lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size),
+                           integer, maximize=True, time_limit=time_limit, relax=True)  # fmt: skip
+            bound = lp.objective if lp.x is not None else np.nan
+            return self._report(opened, placed, bound, FEASIBLE, began, "heuristic")
         cost, a, lower, upper, integer = model
         n_pairs = pair_site.size
         start = None
@@ -392,10 +396,12 @@ class HubModel:
         after = self._covered_after(placed)
         new = after & ~self.covered_before
         objective = float((self.weight * new).sum())
-        if not np.isfinite(bound):
+        if status == OPTIMAL:
+            bound = objective
+        elif not np.isfinite(bound):
             bound = np.nan
-        elif status == OPTIMAL or bound <= objective * (1 + 1e-9):
-            bound = objective if status == OPTIMAL else bound
+        elif bound <= objective + 1e-9 * max(1.0, objective):
+            status, bound = OPTIMAL, objective  # the bound proves the plan optimal
         rows = []
         credited = self.covered_before.copy()
         for j in np.flatnonzero(opened):
