@@ -80,15 +80,19 @@ def mclp_greedy_swap(
     p: int,
     mandatory: sparse.csr_matrix | None = None,
     max_rounds: int = 10_000,
+    start: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Open p sites maximising covered weight; with `mandatory`, every row of it stays covered.
 
+    `start` (e.g. the sites an LP relaxation opens) is kept before the greedy fills up to p.
     Returns None when the greedy cannot meet the mandatory rows with p sites.
     """
     a = sparse.csc_matrix(cover, dtype=np.float64)
     m = a.shape[1]
     chosen: list[int] = []
-    if mandatory is not None:
+    if start is not None and mandatory is None:
+        chosen = [int(j) for j in start[:p]]
+    elif mandatory is not None:
         cover_sites = lscp_greedy(mandatory)
         if cover_sites is None or cover_sites.size > p:
             return None

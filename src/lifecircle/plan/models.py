@@ -263,7 +263,7 @@ class MCLP:
             used = "exact"
         else:
             lp = solve_mip(*args, maximize=True, time_limit=time_limit, relax=True)
-            sites, bound, used = heur, lp.objective, "heuristic"
+            sites, bound, used = self._lp_guided(rows, w, heur, lp), lp.objective, "heuristic"
             status = FEASIBLE
         y = np.zeros(m)
         y[sites] = 1.0
@@ -279,6 +279,20 @@ class MCLP:
             details={"rows_before_merge": cov.shape[0], "rows_after_merge": k},
         )  # fmt: skip
 
+    def _lp_guided(self, rows, w, heur: np.ndarray, lp) -> np.ndarray:
+        """The better of the greedy + swap sites and swaps from the LP relaxation's top p sites."""
+        if lp.x is None or self.mandatory is not None:
+            return heur
+        m = rows.shape[1]
+        guided = heuristics.mclp_greedy_swap(rows, w, self.p, start=np.argsort(-lp.x[:m])[: self.p])
+
+        def covered(sites: np.ndarray) -> float:
+            y = np.zeros(m)
+            y[sites] = 1.0
+            return float(w @ np.minimum(1.0, rows @ y))
+
+        return guided if covered(guided) > covered(heur) else heur
+
     def _exact(self, args, rows, w, heur, start, deadline):
         """LP bound, reduced-cost fixing of sites against the incumbent, then HiGHS on the rest.
 
@@ -290,10 +304,14 @@ class MCLP:
             out = solve_mip(*args, maximize=True, time_limit=_left(deadline), start=start)
             sites = np.flatnonzero(out.x[:m] > 0.5) if out.x is not None else None
             return sites, out.bound, out.status
-        incumbent = float(w @ np.minimum(1.0, rows @ start[:m]))
         lp = solve_mip(*args, maximize=True, time_limit=_left(deadline), relax=True)
         if lp.x is None:
             return heur, np.inf, FEASIBLE
+        heur = self._lp_guided(rows, w, heur, lp)
+        y0 = np.zeros(m)
+        y0[heur] = 1.0
+        start = np.concatenate([y0, np.minimum(1.0, rows @ y0)])
+        incumbent = float(w @ start[m:])
         if lp.objective <= incumbent + _tolerance(incumbent):
             return heur, incumbent, OPTIMAL
         reduced = lp.reduced_costs[:m]
