@@ -4,6 +4,7 @@ import numpy as np
 from scipy.sparse import csgraph
 
 from lifecircle.network.graph import WalkGraph
+from lifecircle.network.osm import z_order
 
 
 def synthetic_city(
@@ -23,11 +24,15 @@ def synthetic_city(
     _, label = csgraph.connected_components(graph.csr_matrix(), directed=False)
     largest = np.argmax(np.bincount(label))
     inside = label == largest
-    new_id = np.cumsum(inside) - 1
+    # Number the kept nodes along a Z-order curve, as the OSM reader does.
+    kept = np.flatnonzero(inside)
+    order = np.argsort(z_order(graph.x[kept], graph.y[kept]), kind="stable")
+    new_id = np.full(graph.n_nodes, -1, dtype=np.int64)
+    new_id[kept[order]] = np.arange(kept.size)
     both = inside[graph.edge_u] & inside[graph.edge_v]
     return WalkGraph.from_edges(
-        graph.x[inside],
-        graph.y[inside],
+        graph.x[kept[order]],
+        graph.y[kept[order]],
         new_id[graph.edge_u[both]],
         new_id[graph.edge_v[both]],
         graph.crs,

@@ -10,6 +10,8 @@ from lifecircle.access import reference
 from lifecircle.access.engine import (
     count_within,
     count_within_groups,
+    count_within_many,
+    nearest_and_counts_many,
     nearest_facility,
     nearest_facility_many,
 )
@@ -107,3 +109,66 @@ def test_many_sets_equal_one_at_a_time():
         np.testing.assert_array_equal(dist[k], one_dist)
         np.testing.assert_array_equal(which[k], one_which)
     assert np.isinf(dist[2]).all()
+
+
+def test_parallel_counts_over_many_sets_equal_scipy():
+    rng = np.random.default_rng(9)
+    n = 600
+    u = rng.integers(0, n, 1500)
+    v = rng.integers(0, n, 1500)
+    graph = WalkGraph.from_edges(rng.uniform(0, 3000, n), rng.uniform(0, 3000, n), u, v, "X")
+    sets = [rng.integers(0, n, k) for k in (300, 5, 0, 250)]  # > PARALLEL_MIN_SOURCES in all
+    radii = np.array([900.0, 250.0, 600.0])  # any order
+    counts = count_within_many(graph, sets, radii)
+    for k, nodes in enumerate(sets):
+        np.testing.assert_array_equal(counts[k], reference.count_within(graph, nodes, radii))
+    members = rng.integers(0, n, 80)
+    owners = rng.integers(0, 30, 80)
+    grouped = count_within_many(graph, sets, radii, members, owners, 30)
+    for k, nodes in enumerate(sets):
+        np.testing.assert_array_equal(
+            grouped[k], reference.count_within_groups(graph, nodes, radii, members, owners, 30)
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    graphs_with_facilities(),
+    st.lists(st.floats(0.5, 400.0), min_size=1, max_size=3),
+    st.integers(0, 2**16),
+)
+def test_one_pass_nearest_and_counts_equal_separate_searches(case, radii, seed):
+    graph, facilities = case
+    radii = np.array(radii)
+    rng = np.random.default_rng(seed)
+    second = rng.integers(0, graph.n_nodes, rng.integers(0, 4))
+    sets = [facilities, second]
+    dist, which, counts = nearest_and_counts_many(graph, sets, radii)
+    full = csgraph.dijkstra(graph.csr_matrix(), indices=np.concatenate(sets))
+    for k, nodes in enumerate(sets):
+        alone, _ = nearest_facility(graph, nodes)
+        np.testing.assert_array_equal(dist[k], alone)
+        np.testing.assert_array_equal(counts[k], reference.count_within(graph, nodes, radii))
+        reached = np.flatnonzero(which[k] >= 0)
+        offset = 0 if k == 0 else facilities.size
+        np.testing.assert_array_equal(full[offset + which[k][reached], reached], dist[k][reached])
+        assert ((which[k] >= 0) == np.isfinite(dist[k])).all()
+
+
+def test_one_pass_on_many_sources_uses_threads_and_stays_exact():
+    rng = np.random.default_rng(12)
+    n = 800
+    u = rng.integers(0, n, 1800)
+    v = rng.integers(0, n, 1800)
+    graph = WalkGraph.from_edges(rng.uniform(0, 4000, n), rng.uniform(0, 4000, n), u, v, "X")
+    sets = [rng.integers(0, n, 200), rng.integers(0, n, 120), np.array([], dtype=np.int64)]
+    radii = np.array([200.0, 450.0])
+    members = rng.integers(0, n, 100)
+    owners = rng.integers(0, 40, 100)
+    dist, which, counts = nearest_and_counts_many(graph, sets, radii, members, owners, 40)
+    expected, _ = nearest_facility_many(graph, sets)
+    np.testing.assert_array_equal(dist, expected)
+    for k, nodes in enumerate(sets):
+        np.testing.assert_array_equal(
+            counts[k], reference.count_within_groups(graph, nodes, radii, members, owners, 40)
+        )

@@ -1,6 +1,8 @@
 """The demo sub-district and `lifecircle demo` end to end: distances vs networkx, outputs agree."""
 
+import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import networkx as nx
@@ -207,13 +209,76 @@ def test_coverage_recomputed_from_access_csv_equals_report_and_summary(demo_run)
         checked += 1
     n_categories = access["category"].nunique()
     assert checked >= n_categories * len(GROUP_COLUMN)
-    # The printed summary shows the same shares (one decimal).
-    for code in ("nursery", "canteen", "bus_stop"):
+    # The printed summary shows the same shares (one decimal), before → after.
+    for code in ("service_station", "canteen", "nursery", "bus_stop"):
         rows = access[access["category"] == code]
-        share = (
-            rows.loc[rows["covered"].astype(bool), "population"].sum() / rows["population"].sum()
-        )
-        assert f"{share * 100:.1f}%" in output
+        head = rows["population"].astype(float)
+        before = head[rows["covered"].astype(bool).to_numpy()].sum() / head.sum()
+        after = head[rows["covered_after"].astype(bool).to_numpy()].sum() / head.sum()
+        assert f"{before * 100:.1f}→{after * 100:.1f}" in output
+    # The plan really adds coverage in the demo (its gaps are deliberate and closable).
+    assert (
+        reader.shares[("service_station", "all", "after")]
+        > reader.shares[("service_station", "all", "before")]
+    )
+
+
+def test_report_plan_table_matches_plan_csv(demo_run):
+    folder, output = demo_run
+    plan = pd.read_csv(folder / "plan.csv")
+    assert len(plan) > 0 and plan["site"].nunique() >= 2
+    _, reader = _read_report(folder)
+    shown = pd.DataFrame(reader.tables["plan-table"], columns=reader.headers["plan-table"])
+    assert len(shown) == len(plan)
+    assert shown["编号 site"].tolist() == plan["site"].tolist()
+    assert shown["功能代码 function"].tolist() == plan["function"].tolist()
+    np.testing.assert_array_equal(
+        shown["新增覆盖人口 newly covered"].astype(float), plan["new_population"].astype(float)
+    )
+    assert "万元" in output and "optimal" in output
+    # The map marks exactly the opened sites, each with its functions, and draws every street.
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    payload = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', text)
+    data = json.loads(payload.group(1))  # JSON reads the escaped "<\/" back as "</"
+    proposed = {c["id"]: c["functions"] for c in data["candidates"] if c["proposed"]}
+    assert set(proposed) == set(plan["site"])
+    for site, rows in plan.groupby("site"):
+        assert proposed[site] == rows["function_name"].tolist()
+    assert len(data["streets"]) == build_demo_area().graph.n_edges
+    assert len(data["compounds"]) == len(build_demo_area().compounds)
+    # Within the budget, and each site holds its functions' floor areas.
+    by_site = plan.groupby("site").agg(
+        cost=("site_cost", "first"),
+        used=("floor_area_m2", "sum"),
+        area=("site_floor_area_m2", "first"),
+    )
+    assert by_site["cost"].sum() <= 500.0
+    assert (by_site["used"] <= by_site["area"]).all()
+
+
+def test_covered_after_equals_a_fresh_analysis_with_the_sites_opened(demo_run, area):
+    """Independent path: add the proposed functions as facilities, run the access engine again."""
+    folder, _ = demo_run
+    plan = pd.read_csv(folder / "plan.csv")
+    access = pd.read_csv(folder / "access.csv")
+    sites = area.candidates.set_index("id").loc[plan["site"]]
+    opened = pd.DataFrame(
+        {
+            "id": [f"new-{s}-{f}" for s, f in zip(plan["site"], plan["function"], strict=True)],
+            "name": sites["name"].to_numpy(),
+            "category": plan["function"].to_numpy(),
+            "lon": sites["lon"].to_numpy(),
+            "lat": sites["lat"].to_numpy(),
+            "x": sites["x"].to_numpy(),
+            "y": sites["y"].to_numpy(),
+        }
+    )
+    after_area = replace(area, facilities=pd.concat([area.facilities, opened], ignore_index=True))
+    fresh = analyse(after_area).access.set_index(["compound_id", "category"])["covered"]
+    claimed = access.set_index(["compound_id", "category"])["covered_after"].astype(bool)
+    pd.testing.assert_series_equal(
+        fresh.loc[claimed.index].astype(bool), claimed, check_names=False
+    )
 
 
 def test_demo_with_unknown_standard_says_so(tmp_path):

@@ -171,3 +171,41 @@ def test_coincident_nodes_merge_and_segments_keep_geometry(tmp_path):
     assert extract.graph.edge_length.sum() == pytest.approx(95.4 * 2 + 110.9, rel=0.01)
     assert extract.facilities["name"].tolist() == ["小星星幼儿园"]
     assert extract.facilities["category"].tolist() == ["kindergarten"]
+
+
+def test_untyped_buildings_count_as_homes_only_inside_residential_land(tmp_path):
+    nodes = "".join(
+        f'<node id="{i}" lat="{lat}" lon="{lon}"/>'
+        for i, (lat, lon) in enumerate(
+            [
+                (31.0, 121.0),
+                (31.0, 121.003),
+                (31.002, 121.003),
+                (31.002, 121.0),  # landuse
+                (31.0005, 121.0005),
+                (31.0005, 121.001),
+                (31.001, 121.001),
+                (31.001, 121.0005),
+                (31.0005, 121.005),
+                (31.0005, 121.0055),
+                (31.001, 121.0055),
+                (31.001, 121.005),
+            ],
+            start=1,
+        )
+    )
+    ring = lambda ids: "".join(f'<nd ref="{i}"/>' for i in [*ids, ids[0]])  # noqa: E731
+    path = write_osm(
+        tmp_path / "homes.osm",
+        nodes
+        + f'<way id="1">{ring([1, 2, 3, 4])}<tag k="landuse" v="residential"/></way>'
+        + f'<way id="2">{ring([5, 6, 7, 8])}<tag k="building" v="yes"/>'
+        + '<tag k="building:levels" v="3"/></way>'
+        + f'<way id="3">{ring([9, 10, 11, 12])}<tag k="building" v="yes"/></way>'
+        + '<way id="4"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>',
+    )
+    buildings = read_osm(path).buildings
+    assert buildings["id"].tolist() == ["w2"]
+    footprint = buildings["footprint_m2"].iloc[0]
+    assert footprint == pytest.approx(47.6 * 55.5, rel=0.02)
+    assert buildings["population"].iloc[0] == pytest.approx(footprint * 3 / 36.5)

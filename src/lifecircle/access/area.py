@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lifecircle.access.engine import count_within_groups, nearest_facility
+from lifecircle.access.engine import nearest_and_counts_many
 from lifecircle.data.area import Area
 from lifecircle.network.graph import WalkGraph
 from lifecircle.network.snap import attach_points
@@ -207,21 +207,27 @@ def analyse(
 
     frames = []
     categories = list(standard.categories.values())
-    for done, category in enumerate(categories):
-        progress("可达性分析 access analysis", done, len(categories))
-        rows = np.flatnonzero((fac_category == category.code) & (attached.facility_node >= 0))
-        nodes = attached.facility_node[rows]
-        node_dist, node_which = nearest_facility(attached.graph, nodes)
-        dist, which = _compound_argmin(attached, node_dist, node_which, n_compounds)
-        radii = np.array([category.threshold_m, *levels], dtype=np.float64)
-        counts = count_within_groups(
-            attached.graph,
-            nodes,
-            radii,
-            attached.compound_entry_node,
-            attached.compound_entry_owner,
-            n_compounds,
-        )
+    progress("可达性分析 access analysis", 0, 1)
+    rows_of = [
+        np.flatnonzero((fac_category == c.code) & (attached.facility_node >= 0)) for c in categories
+    ]
+    node_sets = [attached.facility_node[rows] for rows in rows_of]
+    radii = np.unique([*(c.threshold_m for c in categories), *levels])
+    node_dist, node_which, counts_all = nearest_and_counts_many(
+        attached.graph,
+        node_sets,
+        radii,
+        attached.compound_entry_node,
+        attached.compound_entry_owner,
+        n_compounds,
+    )
+    column_of = {float(r): j for j, r in enumerate(radii)}
+    for k, category in enumerate(categories):
+        rows = rows_of[k]
+        dist, which = _compound_argmin(attached, node_dist[k], node_which[k], n_compounds)
+        counts = counts_all[k][
+            :, [column_of[float(category.threshold_m)]] + [column_of[float(d)] for d in levels]
+        ]
         found = which >= 0
         facility_row = np.full(n_compounds, -1, dtype=np.int64)
         facility_row[found] = rows[which[found]]
@@ -242,7 +248,7 @@ def analyse(
         for j, distance in enumerate(levels):
             frame[_count_column(distance)] = counts[:, 1 + j]
         frames.append(frame)
-    progress("可达性分析 access analysis", len(categories), len(categories))
+    progress("可达性分析 access analysis", 1, 1)
     access = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     coverage_rows = []

@@ -60,23 +60,14 @@ def count_within(
 
 
 def count_within_groups(
-    graph: WalkGraph,
-    facility_nodes: np.ndarray,
-    radii: np.ndarray,
-    member_node: np.ndarray,
-    member_owner: np.ndarray,
-    n_groups: int,
-    chunk: int = 64,
-) -> np.ndarray:
-    """How many facilities lie within each radius of any node of a group (e.g. a compound's gates).
-
-    Group g is the set of nodes `member_node[member_owner == g]`; a facility counts once for a group
-    when its distance to the nearest member is <= radius. Returns int32 (n_groups, len(radii)).
-    """
-    radii = np.asarray(radii, dtype=np.float64)
-    facility_nodes = np.asarray(facility_nodes, dtype=np.int64)
-    member_node = np.asarray(member_node, dtype=np.int64)
-    member_owner = np.asarray(member_owner, dtype=np.int64)
+    graph, facility_nodes, radii, member_node, member_owner, n_groups, chunk=64
+):
+    """`engine.count_within_groups` by dense blocks of scipy searches (min over each group)."""
+    radii, facility_nodes = np.asarray(radii, float), np.asarray(facility_nodes, np.int64)
+    member_node, member_owner = (
+        np.asarray(member_node, np.int64),
+        np.asarray(member_owner, np.int64),
+    )
     counts = np.zeros((n_groups, radii.size), dtype=np.int32)
     if facility_nodes.size == 0 or radii.size == 0 or member_node.size == 0:
         return counts

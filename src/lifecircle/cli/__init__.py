@@ -12,7 +12,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lifecircle.cli import data, demo, plan, solve, standards  # noqa: F401  (each adds commands)
+    from lifecircle.cli import (  # noqa: F401  (each module adds its commands to `app`)
+        access,
+        data,
+        demo,
+        plan,
+        solve,
+        standards,
+    )
 
 
 _register()

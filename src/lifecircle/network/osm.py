@@ -74,6 +74,7 @@ _READ_KEYS = (
     "healthcare",
     "social_facility",
     "building",
+    "landuse",
 )
 
 
@@ -211,6 +212,7 @@ class _Collector:
         self.facilities: list[dict] = []
         self.building_rings: list[np.ndarray] = []
         self.buildings: list[dict] = []
+        self.residential_areas: list[np.ndarray] = []
         self.skipped_relations = 0
 
     def node(self, obj) -> None:
@@ -244,7 +246,9 @@ class _Collector:
         if category:
             centre = shapely.centroid(shapely.polygons(ring))
             self._facility(f"w{obj.id}", tags, category, tag, centre.x, centre.y)
-        if tags.get("building") in RESIDENTIAL_BUILDINGS:
+        if tags.get("landuse") == "residential":
+            self.residential_areas.append(ring)
+        if tags.get("building") in RESIDENTIAL_BUILDINGS or tags.get("building") == "yes":
             self.building_rings.append(ring)
             self.buildings.append(
                 {
@@ -352,7 +356,7 @@ def _build_graph(collector: _Collector) -> tuple[WalkGraph, LocalProjection]:
     report.dropped_length_m = float(graph.edge_length[~both].sum())
     # Renumber the kept nodes along a Z-order curve: neighbours sit close together in memory.
     kx, ky = graph.x[inside], graph.y[inside]
-    order = np.argsort(_z_order(kx, ky), kind="stable")
+    order = np.argsort(z_order(kx, ky), kind="stable")
     new_id = np.full(graph.n_nodes, -1, dtype=np.int64)
     new_id[np.flatnonzero(inside)[order]] = np.arange(order.size)
     kept = WalkGraph.from_edges(
@@ -367,7 +371,7 @@ def _build_graph(collector: _Collector) -> tuple[WalkGraph, LocalProjection]:
     return kept, projection
 
 
-def _z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 50.0) -> np.ndarray:
+def z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 50.0) -> np.ndarray:
     """Morton code of 50 m cells (interleaved bits of the cell column and row)."""
     ix = ((x - x.min()) / cell_m).astype(np.uint64)
     iy = ((y - y.min()) / cell_m).astype(np.uint64)
@@ -390,20 +394,36 @@ def _facility_frame(collector: _Collector, projection: LocalProjection) -> pd.Da
     return frame[[*FACILITY_COLUMNS, "osm_tag"]]
 
 
-def _building_frame(collector: _Collector, projection: LocalProjection) -> pd.DataFrame:
-    """Residential buildings as demand points: population = footprint × levels / floor per person."""
-    columns = [*COMPOUND_COLUMNS, "building", "levels", "footprint_m2", "geometry"]
-    if not collector.buildings:
-        return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(collector.buildings)
-    sizes = np.array([ring.shape[0] for ring in collector.building_rings])
-    coords = np.concatenate(collector.building_rings)
+def _projected_polygons(rings: list[np.ndarray], projection: LocalProjection) -> np.ndarray:
+    sizes = np.array([ring.shape[0] for ring in rings])
+    coords = np.concatenate(rings)
     x, y = projection.to_metres(coords[:, 0], coords[:, 1])
     polygons = shapely.polygons(
         shapely.linearrings(np.stack([x, y], 1), indices=np.repeat(np.arange(sizes.size), sizes))
     )
-    polygons = shapely.make_valid(polygons)
+    return shapely.make_valid(polygons)
+
+
+def _building_frame(collector: _Collector, projection: LocalProjection) -> pd.DataFrame:
+    """Residential buildings as demand points: population = footprint × levels / floor per person.
+
+    Residential are buildings tagged as homes (apartments, residential, house, …) and untyped
+    buildings (building=yes) standing inside a landuse=residential area.
+    """
+    columns = [*COMPOUND_COLUMNS, "building", "levels", "footprint_m2", "geometry"]
+    if not collector.buildings:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(collector.buildings)
+    polygons = _projected_polygons(collector.building_rings, projection)
     centres = shapely.point_on_surface(polygons)
+    keep = frame["building"].isin(RESIDENTIAL_BUILDINGS).to_numpy(copy=True)
+    if collector.residential_areas:
+        areas = _projected_polygons(collector.residential_areas, projection)
+        inside, _ = shapely.STRtree(areas).query(centres, predicate="within")
+        keep[inside] = True
+    frame, polygons, centres = frame[keep].reset_index(drop=True), polygons[keep], centres[keep]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
     frame["x"], frame["y"] = shapely.get_x(centres), shapely.get_y(centres)
     frame["lon"], frame["lat"] = projection.to_lonlat(frame["x"].to_numpy(), frame["y"].to_numpy())
     frame["footprint_m2"] = shapely.area(polygons)

@@ -50,11 +50,11 @@ class PlanSection:
 class ReportInput:
     """Everything the report renders.
 
-    coverage: one row per (category, group) with category_name_zh, level, threshold_m, group,
-    population, share_before and, when a plan exists, share_after.
+    coverage: one row per (category, group) with share_before and, when a plan exists,
+    share_after.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
     equity: per (category, group) mean distance, Gini of distance and population left out.
-    proposed_site_ids: candidate ids the plan opens, each with its functions.
+    proposed_functions: candidate id -> the function codes the plan puts there.
     """
 
     area: Area
@@ -89,10 +89,10 @@ def render_report(data: ReportInput) -> str:
         '<section id="map-section"><h2>地图 Map</h2><div id="map"></div>',
         _legend(data),
         "</section>",
+        _plan_section(data.plan),
         _charts(data),
         _coverage_table(data),
         _equity_section(data.equity),
-        _plan_section(data.plan),
         _candidates_section(data),
         _distance_matrix(data),
         _gaps_section(data.gaps),
@@ -169,7 +169,7 @@ def _charts(data: ReportInput) -> str:
         charts.append(
             coverage_bars(
                 f"覆盖率 coverage · {label}",
-                [f"{r.category_name_zh}" for r in rows.itertuples()],
+                [data.area.standard.categories[c].name_zh for c in rows["category"]],
                 rows["share_before"].tolist(),
                 rows["share_after"].tolist() if has_after else None,
             )
@@ -202,15 +202,14 @@ def _coverage_table(data: ReportInput) -> str:
             groups
         )
         head += "</tr>"
-    levels = data.area.standard.levels
+    standard = data.area.standard
     rows = []
     for code, block in coverage.groupby("category", sort=False):
-        first = block.iloc[0]
-        level = levels.get(first["level"])
+        category = standard.categories[code]
         cells = [
-            f"<td>{escape(first['category_name_zh'])}<br><small>{escape(code)}</small></td>",
-            f"<td>{escape(level.name_zh if level else str(first['level']))}</td>",
-            f"<td>{first['threshold_m']:g} m</td>",
+            f"<td>{escape(category.name_zh)}<br><small>{escape(code)}</small></td>",
+            f"<td>{escape(standard.levels[category.level].name_zh)}</td>",
+            f"<td>{category.threshold_m:g} m</td>",
         ]
         by_group = block.set_index("group")
         for g in groups:
@@ -404,7 +403,9 @@ def _cell(value: object) -> tuple[str, str, bool]:
         v = float(value)
         if np.isnan(v):
             return "nan", "", True
-        return repr(v), ("∞" if np.isinf(v) else f"{v:,.1f}"), True
+        if np.isinf(v):
+            return repr(v), "∞", True
+        return repr(v), f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}", True
     if isinstance(value, list | tuple):
         text = "、".join(str(v) for v in value)
         return text, text, False

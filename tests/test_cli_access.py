@@ -1,0 +1,79 @@
+"""`lifecircle access` end to end on the Baoshan extract: files written, bad input named."""
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from conftest import shared_data
+from lifecircle.cli import app
+
+runner = CliRunner()
+
+
+def test_access_from_osm_only_writes_every_table(tmp_path):
+    osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["access", "--osm", str(osm), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    access = pd.read_parquet(out / "access.parquet")
+    from_csv = pd.read_csv(out / "access.csv")
+    assert len(access) == len(from_csv) > 0
+    assert {"distance_m", "nearest_facility_id", "count_within_300m", "covered"} <= set(access)
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert set(coverage["group"]) == {"all", "elderly", "preschool", "school"}
+    assert coverage["share"].dropna().between(0, 1).all()
+    isochrones = json.loads((out / "isochrones.geojson").read_text("utf-8"))
+    assert isochrones["features"] and isochrones["features"][0]["geometry"]["type"] in (
+        "Polygon",
+        "MultiPolygon",
+    )
+    assert "residential buildings" in result.output
+
+
+def test_access_with_compound_and_facility_files(tmp_path):
+    osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
+    compounds = tmp_path / "小区.csv"
+    compounds.write_text(
+        "名称,经度,纬度,人口,60岁以上人口\n"
+        "校内宿舍,121.3930,31.3185,3000,30\n"
+        "远处小区,121.60,31.50,800,200\n"
+        "坏行,abc,31.3,100,1\n",
+        encoding="utf-8",
+    )
+    facilities = tmp_path / "设施.csv"
+    facilities.write_text(
+        "名称,类别,经度,纬度\n菜场一,菜市场,121.3925,31.3190\n卫生站,社区卫生服务站,121.3940,31.3170\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "access",
+            "--osm",
+            str(osm),
+            "--compounds",
+            str(compounds),
+            "--facilities",
+            str(facilities),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    access = pd.read_csv(out / "access.csv")
+    assert set(access["compound_name"]) == {"校内宿舍", "远处小区"}
+    near = access[(access["compound_name"] == "校内宿舍") & (access["category"] == "food_market")]
+    assert near["nearest_facility_name"].iloc[0] == "菜场一"
+    assert near["distance_m"].iloc[0] < 500
+    assert "远处小区" in result.output  # far from every street: reported, not snapped
+    assert "第4行" in result.output  # the bad row is named
+
+
+def test_bad_osm_file_is_named(tmp_path):
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
+    result = runner.invoke(app, ["access", "--osm", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "broken.osm.pbf" in result.output
