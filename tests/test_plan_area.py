@@ -117,3 +117,18 @@ def test_plan_command_reads_an_area_folder(tmp_path):
     assert (summary["covered_after"] > summary["covered_before"]).any()
     plan = pd.read_csv(out / "plan.csv")
     assert plan.groupby("site")["site_cost"].first().sum() <= 200
+
+
+def test_bad_candidates_are_named(demo):
+    import dataclasses
+
+    from lifecircle.plan.result import PlanInputError
+
+    area, access = demo
+    empty = dataclasses.replace(area, candidates=area.candidates.iloc[:0])
+    with pytest.raises(PlanInputError, match="no candidate sites"):
+        plan_hubs(empty, access, budget=100.0)
+    costs = area.candidates.copy()
+    costs.loc[2, "cost"] = None
+    with pytest.raises(PlanInputError, match=f"{costs.loc[2, 'id']} has no cost"):
+        plan_hubs(dataclasses.replace(area, candidates=costs), access, budget=100.0)

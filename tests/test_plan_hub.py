@@ -128,3 +128,10 @@ def test_closure_and_merge_analysis():
         np.array([150.0, 350.0]),
     )  # fmt: skip
     assert small.loc[0, "facilities"] == ["A", "B"]  # day care does not fit in 200 m²
+
+
+def test_no_placeable_function_gives_the_empty_plan():
+    model = _instance(1, budget=50.0)
+    model.site_area[:] = 50.0  # no function fits anywhere
+    result = model.solve()
+    assert (result.status, result.objective, result.sites) == ("optimal", 0.0, [])

@@ -240,6 +240,9 @@ class HubModel:
         words = self._unreachable_floor(pair_site, pair_function)
         if words:
             return self._infeasible(words, began)
+        if pair_site.size == 0:  # no site can host any function: the empty plan is the only one
+            nothing = np.zeros(m, dtype=bool)
+            return self._report(nothing, np.zeros((m, nf), bool), 0.0, OPTIMAL, began, "exact")
         opened, placed = self.greedy()
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
