@@ -433,11 +433,12 @@ class PMedian(_PSites):
         step = 1.0 - 1e-6 if _integral(c, w) else _tolerance(value)
         pth = np.sort(rho)[p - 1]
         keep = np.flatnonzero(lagrangian + rho - min(pth, 0.0) < value - step + 1e-9)
-        keep = np.union1d(keep, np.argsort(rho)[:p])
+        keep = np.union1d(np.union1d(keep, np.argsort(rho)[:p]), sites)
         best, bound = sites, lagrangian
         if keep.size >= p:
             reduced = _RadiusFormulation(c[:, keep], w, p)
-            reduced.truncate_at(c[:, keep].min(axis=1))
+            # levels up to the incumbent's distances: better plans rarely need more
+            reduced.truncate_at(c[:, sites].min(axis=1))
             found, found_value, found_bound = reduced.solve_exact(deadline, cutoff=value - step)
             if found is not None and found_value < value:
                 best, value = keep[found], found_value
