@@ -243,7 +243,9 @@ def test_xlsx_round_trip_with_sheet_row_numbers(tmp_path):
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
+    book.active.title = "说明"  # an empty first sheet: the data sheet is found after it
+    sheet = book.create_sheet("候选点")
+    sheet.append([])
     sheet.append(["名称", "地址", "经度", "纬度", "建筑面积（㎡）", "成本（万元）", "可用功能"])
     sheet.append(["门卫室", "江浦路100弄", 121.523, 31.265, 40, 12.5, "睦邻驿站、助餐点"])
     sheet.append([None] * 7)  # a blank sheet row
@@ -252,11 +254,11 @@ def test_xlsx_round_trip_with_sheet_row_numbers(tmp_path):
     book.save(tmp_path / "候选点.xlsx")
     result = import_file(tmp_path / "候选点.xlsx", "candidates")
     assert list(result.table["name"]) == ["门卫室", "零陵路231号"]
-    assert list(result.table["row"]) == [2, 5]
+    assert list(result.table["row"]) == [3, 6]
     assert result.table.iloc[0]["allowed_functions"] == ("service_station", "canteen")
     assert result.table.iloc[1]["allowed_functions"] == ("nursery", "after_school")
     assert result.table.iloc[0]["cost"] == 12.5 and np.isnan(result.table.iloc[1]["cost"])
-    assert rejected(result) == {(4, "建筑面积（㎡）"): "不是数字 not a number"}
+    assert rejected(result) == {(5, "建筑面积（㎡）"): "不是数字 not a number"}
 
 
 def _square(lon, lat, half=0.001):
@@ -371,3 +373,30 @@ def test_candidate_with_an_unknown_function_is_rejected_naming_it(tmp_path):
     result = import_file(write(tmp_path / "k.csv", text), "candidates")
     assert result.imported == 0
     assert "量子茶馆" in rejected(result)[2, "可用功能"]
+
+
+def test_value_parsers():
+    import datetime
+
+    from lifecircle.data.validate import Invalid, parse_count, parse_number, parse_year
+
+    assert parse_number(" 1,234 ") == parse_number("１２３４") == parse_number("1234人") == 1234
+    assert (parse_number("120㎡"), parse_number("80平方米"), parse_number(3.5)) == (120, 80, 3.5)
+    for bad in ("1.2万", "约100", "", "nan", True):
+        with pytest.raises(Invalid):
+            parse_number(bad)
+    with pytest.raises(Invalid, match="negative"):
+        parse_count("-1")
+    for text, year in (("1978", 1978), ("1978年", 1978), ("1970年代", 1970), ("80年代", 1980)):
+        assert parse_year(text) == year
+    assert parse_year("1990s") == parse_year(datetime.date(1990, 6, 1)) == parse_year(1990.0)
+    for bad in ("1700", "3000", "上世纪", "19780"):
+        with pytest.raises(Invalid):
+            parse_year(bad)
+
+
+def test_duplicate_ids_reject_the_later_row(tmp_path):
+    text = "编号,名称,经度,纬度,人口\nA1,甲,121.523,31.265,100\nA1,乙,121.524,31.266,100\n"
+    result = import_file(write(tmp_path / "c.csv", text), "compounds")
+    assert list(result.table["name"]) == ["甲"]
+    assert rejected(result) == {(3, "编号"): "与第2行重复 duplicates row 2"}

@@ -70,12 +70,13 @@ def import_file(
     path: Path | str,
     kind: str,
     crs: str = "wgs84",
-    standard: Standard | str = "gb50180-2018",
+    standard: Standard | str | Path = "gb50180-2018",
     mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Read and check one file of `kind` (compounds | facilities | candidates | gates).
 
-    `mapping` adds free-text category names → codes to the standard's aliases.
+    `standard` is a Standard, a preset name or a user TOML file; `mapping` adds free-text
+    category names → codes to the standard's aliases.
     """
     if kind not in KINDS:
         raise ValueError(
@@ -86,7 +87,7 @@ def import_file(
         raise ValueError(
             f"未知坐标系 unknown crs {crs!r}; 可选 choose from: {', '.join(CRS_NAMES)}"
         )
-    if isinstance(standard, str):
+    if not isinstance(standard, Standard):
         standard = load_standard(standard)
     raw = read_table(path)
     name = str(raw.file)
@@ -223,9 +224,7 @@ def _locate(rows: list[_Row], raw: RawTable, headers: dict[str, str], crs: str) 
             continue
         problem = coordinate_problem(row.values["lon"], row.values["lat"])
         if problem:
-            column = (
-                "geometry" if raw.geometry is not None else headers["lon"] + "/" + headers["lat"]
-            )
+            column = _coordinate_column(headers)
             shown = f"{show(row.values['lon'])}, {show(row.values['lat'])}"
             row.reject(column, shown, problem)
     if crs == "wgs84":
@@ -246,6 +245,13 @@ def _locate(rows: list[_Row], raw: RawTable, headers: dict[str, str], crs: str) 
             )
 
 
+def _coordinate_column(headers: dict[str, str]) -> str:
+    """How to name the location in a report: the lon/lat headers, or `geometry`."""
+    if "lon" in headers and "lat" in headers:
+        return f"{headers['lon']}/{headers['lat']}"
+    return "geometry"
+
+
 def _check_far(rows: list[_Row], headers: dict[str, str]) -> None:
     located = [r for r in rows if not r.problems]
     if len(located) < 3:
@@ -254,11 +260,8 @@ def _check_far(rows: list[_Row], headers: dict[str, str]) -> None:
     lat = np.array([r.values["lat"] for r in located])
     for r, km in zip(located, distance_from_median_km(lon, lat), strict=True):
         if km > FAR_KM:
-            column = headers.get("lon", "geometry") + (
-                "/" + headers["lat"] if "lat" in headers else ""
-            )
             r.reject(
-                column,
+                _coordinate_column(headers),
                 f"{show(r.values['lon'])}, {show(r.values['lat'])}",
                 f"离本文件其他点的中位位置 {km:.0f} km，可能输错 "
                 f"{km:.0f} km from the median point of this file (> {FAR_KM:g} km): likely a typo",

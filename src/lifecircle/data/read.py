@@ -104,21 +104,29 @@ def _read_xlsx(path: Path) -> RawTable:
             path, f"无法读取 Excel 文件 cannot read the Excel file: {exc}"
         ) from None
     try:
-        sheet = next((s for s in book.worksheets if s.max_row and s.max_row > 0), book.active)
-        headers: list[str] | None = None
-        records, rows = [], []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [v.strip() if isinstance(v, str) else v for v in values]
-            if all(c is None or c == "" for c in cells):
-                continue
-            if headers is None:
-                headers = ["" if c is None else str(c) for c in cells]
-            else:
-                records.append(cells)
-                rows.append(number)
+        for sheet in book.worksheets:  # the first sheet holding anything
+            headers, records, rows = _read_sheet(sheet)
+            if headers:
+                break
     finally:
         book.close()
     return RawTable(path, headers or [], records, rows)
+
+
+def _read_sheet(sheet) -> tuple[list[str] | None, list[list[object]], list[int]]:
+    """Header (first non-empty row), records and their sheet row numbers; blank rows skipped."""
+    headers: list[str] | None = None
+    records, rows = [], []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [v.strip() if isinstance(v, str) else v for v in values]
+        if all(c is None or c == "" for c in cells):
+            continue
+        if headers is None:
+            headers = ["" if c is None else str(c) for c in cells]
+        else:
+            records.append(cells)
+            rows.append(number)
+    return headers, records, rows
 
 
 def _read_geo(path: Path) -> RawTable:

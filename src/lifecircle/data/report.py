@@ -58,23 +58,6 @@ class ImportResult:
     def imported(self) -> int:
         return len(self.table)
 
-    def rejections(self) -> pd.DataFrame:
-        """Issues as a table: 文件 file, 行 row, 列 column, 值 value, 原因 reason, 处理 action."""
-        return pd.DataFrame(
-            [
-                {
-                    "file": i.file,
-                    "row": i.row,
-                    "column": i.column,
-                    "value": i.value,
-                    "reason": i.reason,
-                    "rejected": i.rejected,
-                }
-                for i in self.issues
-            ],
-            columns=["file", "row", "column", "value", "reason", "rejected"],
-        )
-
 
 def summary(results: list[ImportResult]) -> pd.DataFrame:
     """One line per file: kind, rows read, imported, rejected."""

@@ -1,7 +1,9 @@
 """Checks on single values and on coordinates; each returns the value or a reason (Chinese first).
 
 The rules:
-- numbers accept `1,234`, full-width digits and surrounding spaces; anything else is a bad number;
+- numbers accept `1,234`, full-width digits, surrounding spaces and a trailing unit that does not
+  change the value (人, 户, 个, 张, ㎡, m2, 平方米, 平米, 元); anything else is a bad number (`1.2万`
+  too: the unit would change the value);
 - counts, areas and costs must not be negative;
 - a year is four digits (`1978`, `1978年`) or a decade (`1970年代`, `70年代`, `1970s`, taken as its
   first year), between 1800 and next year;
@@ -18,13 +20,14 @@ import unicodedata
 
 import numpy as np
 
-from lifecircle.geo.chinese import in_china
+from lifecircle.geo.chinese import CHINA_BOX
 
 FAR_KM = 150.0
 """A point this far from the median point of its file is rejected as a likely typo."""
 
 _EARTH_RADIUS_KM = 6371.0088
 _SPLIT_LIST = re.compile(r"[,，;；、/|\s]+")
+_PLAIN_UNIT = re.compile(r"(人|户|个|张|m2|平方米|平米|元)$")
 
 
 class Invalid(ValueError):
@@ -47,6 +50,7 @@ def parse_number(value: object) -> float:
     if isinstance(value, int | float):
         return float(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+    text = _PLAIN_UNIT.sub("", text)
     try:
         number = float(text)
     except ValueError:
@@ -66,7 +70,9 @@ def parse_count(value: object) -> float:
 
 def parse_year(value: object) -> float:
     """A year or decade (see module docstring)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, datetime.date):  # an Excel date cell
+        year = value.year
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         year = int(value)
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().lower()
@@ -87,13 +93,19 @@ def parse_list(value: object) -> list[str]:
     return [item for item in _SPLIT_LIST.split(str(value).strip()) if item]
 
 
+def _in_china(lon: float, lat: float) -> bool:
+    """Scalar form of `lifecircle.geo.chinese.in_china` (one row at a time, no numpy overhead)."""
+    lon_min, lon_max, lat_min, lat_max = CHINA_BOX
+    return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
+
+
 def coordinate_problem(lon: float, lat: float) -> str | None:
     """Why (lon, lat) in degrees cannot be a point in China, or None if it can."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return "坐标不是有限的数 coordinates are not finite numbers"
-    if bool(in_china(lon, lat)):
+    if _in_china(lon, lat):
         return None
-    if bool(in_china(lat, lon)):
+    if _in_china(lat, lon):
         return (
             "经纬度可能填反了 longitude and latitude look swapped (lon 72–138, lat 1–56 in China)"
         )
