@@ -1,5 +1,6 @@
 """The demo sub-district and `lifecircle demo` end to end: distances vs networkx, outputs agree."""
 
+import json
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -235,9 +236,16 @@ def test_report_plan_table_matches_plan_csv(demo_run):
         shown["新增覆盖人口 newly covered"].astype(float), plan["new_population"].astype(float)
     )
     assert "万元" in output and "optimal" in output
-    # Every opened site is marked on the map with its functions.
-    for site in plan["site"].unique():
-        assert f'"id":"{site}"' in (folder / "report.html").read_text(encoding="utf-8")
+    # The map marks exactly the opened sites, each with its functions, and draws every street.
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    payload = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', text)
+    data = json.loads(payload.group(1))  # JSON reads the escaped "<\/" back as "</"
+    proposed = {c["id"]: c["functions"] for c in data["candidates"] if c["proposed"]}
+    assert set(proposed) == set(plan["site"])
+    for site, rows in plan.groupby("site"):
+        assert proposed[site] == rows["function_name"].tolist()
+    assert len(data["streets"]) == build_demo_area().graph.n_edges
+    assert len(data["compounds"]) == len(build_demo_area().compounds)
     # Within the budget, and each site holds its functions' floor areas.
     by_site = plan.groupby("site").agg(
         cost=("site_cost", "first"),

@@ -84,3 +84,51 @@ def test_plan_command_writes_files(tmp_path):
     assert "share_after" in (tmp_path / "coverage_before_after.csv").read_text()
     bad = CliRunner().invoke(app, ["plan", "--demo", "--model", "nope", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_plan_command_reads_an_area_folder(tmp_path):
+    import pandas as pd
+
+    from datafiles import shared_data
+    from lifecircle.network.osm import read_osm
+
+    source = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
+    (tmp_path / "map.osm").symlink_to(source)
+    buildings = read_osm(source).buildings
+    homes = buildings.head(20)
+    pd.DataFrame({
+        "id": homes["id"], "name": [f"小区{i}" for i in range(len(homes))],
+        "lon": homes["lon"], "lat": homes["lat"], "population": homes["population"],
+        "pop_60_plus": (homes["population"] * 0.3).round(),
+    }).to_csv(tmp_path / "compounds.csv", index=False)  # fmt: skip
+    spaces = buildings.tail(6)
+    pd.DataFrame({
+        "id": [f"S{i}" for i in range(6)], "name": [f"闲置{i}" for i in range(6)],
+        "lon": spaces["lon"].to_numpy(), "lat": spaces["lat"].to_numpy(),
+        "floor_area": [200, 700, 300, 900, 150, 650], "cost": [30, 120, 40, 150, 20, 100],
+    }).to_csv(tmp_path / "candidates.csv", index=False)  # fmt: skip
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["plan", "--area", str(tmp_path), "--model", "hub", "--budget", "200",
+              "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "coverage_before_after.csv")
+    assert (summary["covered_after"] > summary["covered_before"]).any()
+    plan = pd.read_csv(out / "plan.csv")
+    assert plan.groupby("site")["site_cost"].first().sum() <= 200
+
+
+def test_bad_candidates_are_named(demo):
+    import dataclasses
+
+    from lifecircle.plan.result import PlanInputError
+
+    area, access = demo
+    empty = dataclasses.replace(area, candidates=area.candidates.iloc[:0])
+    with pytest.raises(PlanInputError, match="no candidate sites"):
+        plan_hubs(empty, access, budget=100.0)
+    costs = area.candidates.copy()
+    costs.loc[2, "cost"] = None
+    with pytest.raises(PlanInputError, match=f"{costs.loc[2, 'id']} has no cost"):
+        plan_hubs(dataclasses.replace(area, candidates=costs), access, budget=100.0)

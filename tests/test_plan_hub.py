@@ -81,6 +81,7 @@ def test_hub_exact_equals_brute_force(options):
         assert result.details["cost"] <= options["budget"] + 1e-9
         greedy = model.solve(method="heuristic")
         assert greedy.objective <= result.objective + 1e-9
+        assert greedy.bound >= result.objective - 1e-6  # the LP bound is valid
         assert result.table["new_population"].sum() == pytest.approx(result.objective)
 
 
@@ -127,3 +128,10 @@ def test_closure_and_merge_analysis():
         np.array([150.0, 350.0]),
     )  # fmt: skip
     assert small.loc[0, "facilities"] == ["A", "B"]  # day care does not fit in 200 m²
+
+
+def test_no_placeable_function_gives_the_empty_plan():
+    model = _instance(1, budget=50.0)
+    model.site_area[:] = 50.0  # no function fits anywhere
+    result = model.solve()
+    assert (result.status, result.objective, result.sites) == ("optimal", 0.0, [])

@@ -66,6 +66,13 @@ def _allowed(area: Area, codes: list[str]) -> np.ndarray:
     return allowed
 
 
+def _require_candidates(area: Area) -> None:
+    if len(area.candidates) == 0:
+        raise PlanInputError(
+            f"{area.name}: 没有候选点，无法选址 the area has no candidate sites to plan with"
+        )
+
+
 def _candidate_numbers(area: Area, column: str) -> np.ndarray:
     values = pd.to_numeric(area.candidates.get(column), errors="coerce")
     if values is None or values.isna().any():
@@ -93,6 +100,7 @@ def plan_hubs(
     Functions are the standard's hub functions, each with its threshold, target group and floor
     area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
     """
+    _require_candidates(area)
     standard = area.standard
     functions = [c for c in standard.categories.values() if c.hub_function]
     codes = [c.code for c in functions]
@@ -142,6 +150,7 @@ def plan_area_model(
 ) -> PlanResult:
     """LSCP / MCLP / p-median / p-center on the area: compounds weighted by population,
     candidates as sites, walking distances; opened sites host `category`."""
+    _require_candidates(area)
     standard = area.standard
     code = standard.category(category).code
     radius = standard.threshold_m(code) if radius is None else radius

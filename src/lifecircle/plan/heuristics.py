@@ -47,8 +47,17 @@ def pmedian_greedy_swap(
         chosen.append(j)
         closed[j] = False
         nearest = np.minimum(nearest, d[:, j])
-    open_sites = np.array(chosen, dtype=np.int64)
-    if p >= m:
+    return pmedian_swap(cost, weights, np.array(chosen, dtype=np.int64), max_rounds)
+
+
+def pmedian_swap(
+    cost: np.ndarray, weights: np.ndarray, open_sites: np.ndarray, max_rounds: int = 10_000
+) -> np.ndarray:
+    """Best-improvement swaps (Teitz–Bart, vectorised) from the given open sites."""
+    d = _finite_costs(cost)
+    n, m = d.shape
+    open_sites = np.array(open_sites, dtype=np.int64)
+    if open_sites.size >= m:
         return np.sort(open_sites)
     for _ in range(max_rounds):
         d1, first, d2 = _two_nearest(d, open_sites)
@@ -71,15 +80,19 @@ def mclp_greedy_swap(
     p: int,
     mandatory: sparse.csr_matrix | None = None,
     max_rounds: int = 10_000,
+    start: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Open p sites maximising covered weight; with `mandatory`, every row of it stays covered.
 
+    `start` (e.g. the sites an LP relaxation opens) is kept before the greedy fills up to p.
     Returns None when the greedy cannot meet the mandatory rows with p sites.
     """
     a = sparse.csc_matrix(cover, dtype=np.float64)
     m = a.shape[1]
     chosen: list[int] = []
-    if mandatory is not None:
+    if start is not None and mandatory is None:
+        chosen = [int(j) for j in start[:p]]
+    elif mandatory is not None:
         cover_sites = lscp_greedy(mandatory)
         if cover_sites is None or cover_sites.size > p:
             return None
@@ -163,21 +176,24 @@ def pcenter_greedy(cost: np.ndarray, p: int, levels: np.ndarray) -> tuple[float,
 
 def pmedian_lagrangian(
     cost: np.ndarray, weights: np.ndarray, p: int, upper: float, rounds: int = 600
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Lagrangian bound of p-median (assignment constraints relaxed; Beasley 1985).
 
-    Returns (best lower bound, the site penalties ρ_j at the best multipliers): with ρ sorted,
+    Returns (best lower bound, the site penalties ρ_j at the best multipliers, the sites the
+    relaxation opens most often — a good start for swaps): with ρ sorted,
     a site j outside the best p sets cannot be in any solution better than `upper` when
     bound + ρ_j − ρ_(p) ≥ upper (Lagrangian fixing).
     """
     d = weights[:, None] * _finite_costs(cost)
     lam = np.sort(d, axis=1)[:, min(1, d.shape[1] - 1)].copy()
     best, best_rho, factor, stall = -np.inf, None, 2.0, 0
+    opened = np.zeros(d.shape[1])
     for _ in range(rounds):
         reduced = np.minimum(d - lam[:, None], 0.0)
         rho = reduced.sum(axis=0)
         chosen = np.argpartition(rho, p - 1)[:p]
         value = lam.sum() + rho[chosen].sum()
+        opened[chosen] += 1.0
         if value > best + 1e-9 * max(1.0, abs(value)):
             best, best_rho, stall = value, rho, 0
         else:
@@ -191,4 +207,4 @@ def pmedian_lagrangian(
         if norm == 0.0:
             break
         lam += factor * (upper - value) / norm * gradient
-    return best, best_rho
+    return best, best_rho, np.argsort(-opened, kind="stable")[:p]

@@ -80,6 +80,8 @@ def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximi
     n_col = cost.size
     n_row = rows.shape[0]
     h = _new_highs()
+    if relax:
+        h.setOptionValue("solver", "ipm")  # with crossover: far faster here than dual simplex
     h.setOptionValue("presolve", presolve)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(rel_gap))

@@ -240,19 +240,31 @@ class HubModel:
         words = self._unreachable_floor(pair_site, pair_function)
         if words:
             return self._infeasible(words, began)
+        if pair_site.size == 0:  # no site can host any function: the empty plan is the only one
+            nothing = np.zeros(m, dtype=bool)
+            return self._report(nothing, np.zeros((m, nf), bool), 0.0, OPTIMAL, began, "exact")
         opened, placed = self.greedy()
-        if method == "heuristic":
-            return self._report(opened, placed, np.nan, FEASIBLE, began, "heuristic")
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
+        if method == "heuristic":  # the greedy, with the LP relaxation as its bound
+            cost, a, lower, upper, integer = model
+            lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size),
+                           integer, maximize=True, time_limit=time_limit, relax=True)  # fmt: skip
+            bound = lp.objective if lp.x is not None else np.nan
+            return self._report(opened, placed, bound, FEASIBLE, began, "heuristic")
         cost, a, lower, upper, integer = model
         n_pairs = pair_site.size
         start = None
         if self._meets_floor(placed):
             x = placed[pair_site, pair_function].astype(float)
             start = np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
-        out = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size), integer,
-                        maximize=True, time_limit=time_limit, start=start, rel_gap=1e-4)  # fmt: skip
+        deadline = began + time_limit
+        col_upper = np.ones(cost.size)
+        if start is not None:
+            col_upper = self._fix_by_reduced_cost(model, start, deadline)
+        out = solve_mip(cost, a, lower, upper, np.zeros(cost.size), col_upper, integer,
+                        maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1),
+                        start=start, rel_gap=1e-4)  # fmt: skip
         if out.x is None and out.status != INFEASIBLE:
             return self._infeasible(
                 f"时限 {time_limit:g} 秒内未找到方案 no plan found within {time_limit:g} s", began
@@ -263,6 +275,24 @@ class HubModel:
         placed = np.zeros((m, nf), dtype=bool)
         placed[pair_site, pair_function] = out.x[m : m + n_pairs] > 0.5
         return self._report(opened, placed, out.bound, out.status, began, "exact")
+
+    def _fix_by_reduced_cost(self, model, start: np.ndarray, deadline: float) -> np.ndarray:
+        """Column upper bounds: 0 for columns whose LP reduced cost sinks the LP bound below the
+        incumbent `start` (they are in no better plan), 1 otherwise."""
+        cost, a, lower, upper, integer = model
+        incumbent = float(cost @ start)
+        upper_bounds = np.ones(cost.size)
+        lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), upper_bounds, integer,
+                       maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1) / 2,
+                       relax=True)  # fmt: skip
+        if lp.x is None or lp.reduced_costs is None:
+            return upper_bounds
+        integral = np.all(cost == np.round(cost))
+        threshold = incumbent + (1.0 - 1e-6 if integral else 1e-9 * max(1.0, incumbent))
+        fixed = (lp.x < 1e-9) & (lp.objective - np.abs(lp.reduced_costs) < threshold) & integer
+        fixed &= start < 0.5  # the incumbent stays feasible
+        upper_bounds[fixed] = 0.0
+        return upper_bounds
 
     def _matrix(self, pair_site, pair_function, rows, row_of):
         """Columns [y (m) | x (pairs) | u (k)]; returns cost, rows, lower, upper, integer."""
@@ -369,10 +399,12 @@ class HubModel:
         after = self._covered_after(placed)
         new = after & ~self.covered_before
         objective = float((self.weight * new).sum())
-        if not np.isfinite(bound):
+        if status == OPTIMAL:
+            bound = objective
+        elif not np.isfinite(bound):
             bound = np.nan
-        elif status == OPTIMAL or bound <= objective * (1 + 1e-9):
-            bound = objective if status == OPTIMAL else bound
+        elif bound <= objective + 1e-9 * max(1.0, objective):
+            status, bound = OPTIMAL, objective  # the bound proves the plan optimal
         rows = []
         credited = self.covered_before.copy()
         for j in np.flatnonzero(opened):

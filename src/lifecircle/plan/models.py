@@ -257,14 +257,13 @@ class MCLP:
             y[heur] = 1.0
             start = np.concatenate([y, np.minimum(1.0, rows @ y)])
         if exact:
-            out = solve_mip(*args, maximize=True, time_limit=time_limit, start=start)
-            if out.x is None:
-                return self._no_solution(out.status, began)
-            sites = np.flatnonzero(out.x[:m] > 0.5)
-            bound, status, used = out.bound, out.status, "exact"
+            sites, bound, status = self._exact(args, rows, w, heur, start, began + time_limit)
+            if sites is None:
+                return self._no_solution(status, began)
+            used = "exact"
         else:
             lp = solve_mip(*args, maximize=True, time_limit=time_limit, relax=True)
-            sites, bound, used = heur, lp.objective, "heuristic"
+            sites, bound, used = self._lp_guided(rows, w, heur, lp), lp.objective, "heuristic"
             status = FEASIBLE
         y = np.zeros(m)
         y[sites] = 1.0
@@ -279,6 +278,82 @@ class MCLP:
             cov.weights, solve_seconds=time.perf_counter() - began, method=used,
             details={"rows_before_merge": cov.shape[0], "rows_after_merge": k},
         )  # fmt: skip
+
+    def _lp_guided(self, rows, w, heur: np.ndarray, lp) -> np.ndarray:
+        """The better of the greedy + swap sites and swaps from the LP relaxation's top p sites."""
+        if lp.x is None or self.mandatory is not None:
+            return heur
+        m = rows.shape[1]
+        guided = heuristics.mclp_greedy_swap(rows, w, self.p, start=np.argsort(-lp.x[:m])[: self.p])
+
+        def covered(sites: np.ndarray) -> float:
+            y = np.zeros(m)
+            y[sites] = 1.0
+            return float(w @ np.minimum(1.0, rows @ y))
+
+        return guided if covered(guided) > covered(heur) else heur
+
+    def _exact(self, args, rows, w, heur, start, deadline):
+        """LP bound, reduced-cost fixing of sites against the incumbent, then HiGHS on the rest.
+
+        A site whose LP reduced cost drops the bound below the incumbent's value is in no better
+        solution; the MIP runs on the remaining sites and rows. Returns (sites, bound, status).
+        """
+        m = rows.shape[1]
+        if heur is None:
+            out = solve_mip(*args, maximize=True, time_limit=_left(deadline), start=start)
+            sites = np.flatnonzero(out.x[:m] > 0.5) if out.x is not None else None
+            return sites, out.bound, out.status
+        lp = solve_mip(*args, maximize=True, time_limit=_left(deadline), relax=True)
+        if lp.x is None:
+            return heur, np.inf, FEASIBLE
+        heur = self._lp_guided(rows, w, heur, lp)
+        y0 = np.zeros(m)
+        y0[heur] = 1.0
+        start = np.concatenate([y0, np.minimum(1.0, rows @ y0)])
+        incumbent = float(w @ start[m:])
+        if lp.objective <= incumbent + _tolerance(incumbent):
+            return heur, incumbent, OPTIMAL
+        reduced = lp.reduced_costs[:m]
+        keep = np.flatnonzero((lp.objective - np.abs(reduced) >= incumbent) | (lp.x[:m] > 1e-9))
+        keep = np.union1d(keep, heur)
+        sub_rows = sparse.csr_matrix(rows[:, keep])
+        live = np.diff(sub_rows.indptr) > 0
+        mandatory = sparse.csr_matrix(args[1][rows.shape[0] + 1 :, :m][:, keep])
+        k = int(live.sum())
+        cover = sparse.csr_matrix(sub_rows[live], dtype=np.float64)
+        blocks = [
+            sparse.hstack([-cover, sparse.identity(k)], format="csr"),
+            sparse.csr_matrix(np.concatenate([np.ones(keep.size), np.zeros(k)])[None, :]),
+        ]
+        lower, upper = [np.full(k, -np.inf), [self.p]], [np.zeros(k), [self.p]]
+        if mandatory.shape[0]:
+            nb = mandatory.shape[0]
+            blocks.append(sparse.hstack([mandatory, sparse.csr_matrix((nb, k))]))
+            lower.append(np.ones(nb))
+            upper.append(np.full(nb, np.inf))
+        y0 = np.isin(keep, heur).astype(float)
+        out = solve_mip(
+            np.concatenate([np.zeros(keep.size), w[live]]),
+            stack(blocks, keep.size + k),
+            np.concatenate(lower),
+            np.concatenate(upper),
+            np.zeros(keep.size + k),
+            np.ones(keep.size + k),
+            np.concatenate([np.ones(keep.size, bool), np.zeros(k, bool)]),
+            maximize=True,
+            time_limit=_left(deadline),
+            start=np.concatenate([y0, np.minimum(1.0, cover @ y0)]),
+        )
+        if out.x is None:
+            return heur, lp.objective, FEASIBLE
+        sites = keep[out.x[: keep.size] > 0.5]
+        value = float(w @ np.minimum(1.0, rows @ np.isin(np.arange(m), sites)))
+        if value < incumbent:
+            sites, value = heur, incumbent
+        bound = max(out.bound, value) if np.isfinite(out.bound) else lp.objective
+        status = OPTIMAL if bound <= value + _tolerance(value) else FEASIBLE
+        return sites, min(bound, lp.objective), status
 
     def _mandatory_infeasible(self) -> str:
         """Words for a mandatory-closeness constraint no choice of p sites can meet ('' if ok)."""
@@ -307,22 +382,26 @@ class MCLP:
         )  # fmt: skip
 
 
-class PMedian:
-    """p-median: p sites minimising the weighted sum of costs to the nearest open site."""
-
-    name = "pmedian"
+class _PSites:
+    """A p-site model on a cost matrix: the shared constructors of p-median and p-center."""
 
     def __init__(self, costs: CostMatrix, p: int):
         _check_p(p, costs.cost.shape[1])
         self.costs, self.p = costs, int(p)
 
     @classmethod
-    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids) -> "PMedian":
+    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids):
         return cls(CostMatrix.from_array(cost, weights, **ids), p)
 
     @classmethod
-    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None) -> "PMedian":
+    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None):
         return cls(CostMatrix.from_long_table(table, demand), p)
+
+
+class PMedian(_PSites):
+    """p-median: p sites minimising the weighted sum of costs to the nearest open site."""
+
+    name = "pmedian"
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
         """Exact: radius formulation, truncated per client and extended until tight."""
@@ -341,7 +420,11 @@ class PMedian:
         exact = method == "exact" or (method == "auto" and c.size <= EXACT_NNZ_LIMIT)
         deadline = began + time_limit
         value = _pmedian_value(c, w, sites)
-        lagrangian, rho = heuristics.pmedian_lagrangian(c, w, p, value)
+        lagrangian, rho, frequent = heuristics.pmedian_lagrangian(c, w, p, value)
+        for start in (frequent, np.argsort(rho)[:p]):  # swaps from the relaxation's choices
+            other = heuristics.pmedian_swap(c, w, start)
+            if _pmedian_value(c, w, other) < value:
+                sites, value = other, _pmedian_value(c, w, other)
         if not exact or value <= lagrangian + _tolerance(value):
             status = OPTIMAL if value <= lagrangian + _tolerance(value) else FEASIBLE
             return self._result(status, value, lagrangian, sites, began, "heuristic")
@@ -350,11 +433,12 @@ class PMedian:
         step = 1.0 - 1e-6 if _integral(c, w) else _tolerance(value)
         pth = np.sort(rho)[p - 1]
         keep = np.flatnonzero(lagrangian + rho - min(pth, 0.0) < value - step + 1e-9)
-        keep = np.union1d(keep, np.argsort(rho)[:p])
+        keep = np.union1d(np.union1d(keep, np.argsort(rho)[:p]), sites)
         best, bound = sites, lagrangian
         if keep.size >= p:
             reduced = _RadiusFormulation(c[:, keep], w, p)
-            reduced.truncate_at(c[:, keep].min(axis=1))
+            # levels up to the incumbent's distances: better plans rarely need more
+            reduced.truncate_at(c[:, sites].min(axis=1))
             found, found_value, found_bound = reduced.solve_exact(deadline, cutoff=value - step)
             if found is not None and found_value < value:
                 best, value = keep[found], found_value
@@ -376,6 +460,10 @@ class PMedian:
 
 def _pmedian_value(cost: np.ndarray, weights: np.ndarray, sites: np.ndarray) -> float:
     return float(weights @ cost[:, sites].min(axis=1))
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.perf_counter(), 0.1)
 
 
 def _tolerance(value: float) -> float:
@@ -512,7 +600,7 @@ class _RadiusFormulation:
         )
 
 
-class PCenter:
+class PCenter(_PSites):
     """p-center: p sites minimising the largest cost from a demand point to its nearest site.
 
     Exact by bisection over the sorted distinct costs; each step asks whether a set cover of
@@ -521,18 +609,6 @@ class PCenter:
     """
 
     name = "pcenter"
-
-    def __init__(self, costs: CostMatrix, p: int):
-        _check_p(p, costs.cost.shape[1])
-        self.costs, self.p = costs, int(p)
-
-    @classmethod
-    def from_cost_matrix(cls, cost: np.ndarray, p: int, weights=None, **ids) -> "PCenter":
-        return cls(CostMatrix.from_array(cost, weights, **ids), p)
-
-    @classmethod
-    def from_long_table(cls, table: pd.DataFrame, p: int, demand=None) -> "PCenter":
-        return cls(CostMatrix.from_long_table(table, demand), p)
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
         _check_method(method)

@@ -1,0 +1,178 @@
+"""Site-selection benchmark: one command, peers in the same run, ratios printed.
+
+    python bench/plan.py [PMED_DIR] [--only pmed,mclp,hub] [--spopt-limit SECONDS]
+
+1. every OR-Library pmed*.txt in PMED_DIR to proven optimum (time each; compared with
+   pmedopt.txt when present);
+2. MCLP, 20,000 demand points × 2,000 candidates, p = 50, synthetic city, against spopt's MCLP
+   with its default PuLP/CBC (in a child process with a wall-clock limit);
+3. the hub model, 5,000 compounds × 500 candidate sites × 12 functions.
+Shares 2 cores with others: run it once.
+"""
+
+import argparse
+import multiprocessing
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from lifecircle.plan.coverage import Coverage
+from lifecircle.plan.hub import HubModel, HubRule
+from lifecircle.plan.models import MCLP, PMedian
+from lifecircle.plan.orlib import read_orlib
+
+MCLP_SIZE = (20_000, 2_000, 50, 500.0)  # demand, candidates, p, radius (m): the 10-min level
+HUB_SIZE = (5_000, 500, 12)
+
+
+def city(n_demand: int, n_sites: int, side_m: float, seed: int):
+    """Clustered compounds (40 neighbourhoods) and candidate sites near them, metres."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, side_m, (40, 2))
+    demand = centres[rng.integers(0, 40, n_demand)] + rng.normal(0, side_m / 15, (n_demand, 2))
+    sites = demand[rng.choice(n_demand, n_sites, replace=False)] + rng.normal(0, 80, (n_sites, 2))
+    weight = rng.integers(50, 3000, n_demand).astype(float)
+    return demand, sites, weight
+
+
+def within(demand: np.ndarray, sites: np.ndarray, radius: float) -> sparse.csr_matrix:
+    lists = cKDTree(sites).query_ball_point(demand, radius)
+    rows = np.repeat(np.arange(len(lists)), [len(x) for x in lists])
+    cols = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+    return sparse.csr_matrix(
+        (np.ones(rows.size, bool), (rows, cols)), shape=(len(demand), len(sites))
+    )
+
+
+def bench_pmed(folder: Path) -> None:
+    files = [f for f in folder.glob("pmed*.txt") if re.fullmatch(r"pmed\d+", f.stem)]
+    files.sort(key=lambda f: int(f.stem[4:]))
+    opt_file = folder / "pmedopt.txt"
+    published = {}
+    if opt_file.exists():
+        published = {k: float(v) for k, v in re.findall(r"(pmed\d+)\s+(\d+)", opt_file.read_text())}
+    print(f"\n== OR-Library p-median ({folder}), HiGHS exact, limit 60 s each")
+    print(
+        f"{'instance':9} {'n':>4} {'p':>4} {'objective':>9} {'published':>9} {'status':>9} {'s':>7}"
+    )
+    total, proven = 0.0, 0
+    for f in files:
+        inst = read_orlib(f)
+        result = PMedian.from_cost_matrix(inst.cost, inst.p).solve(time_limit=60.0)
+        total += result.solve_seconds
+        same = published.get(inst.name)
+        proven += result.status == "optimal" and (same is None or same == result.objective)
+        print(f"{inst.name:9} {inst.n:4d} {inst.p:4d} {result.objective:9.0f} "
+              f"{same if same is not None else float('nan'):9.0f} {result.status:>9} "
+              f"{result.solve_seconds:7.2f}", flush=True)  # fmt: skip
+    print(f"proven optimal and equal to the published value: {proven}/{len(files)}; "
+          f"total {total:.1f} s")  # fmt: skip
+
+
+def _spopt_worker(path: str, radius: float, p: int, limit: float, queue) -> None:
+    import pulp
+    from spopt.locate import MCLP as SpoptMCLP
+
+    data = np.load(path)
+    began = time.perf_counter()
+    cost = np.hypot(*(data["demand"][:, None, :] - data["sites"][None, :, :]).transpose(2, 0, 1))
+    model = SpoptMCLP.from_cost_matrix(cost, data["weight"], radius, p)
+    built = time.perf_counter() - began
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit))
+    value = pulp.value(model.problem.objective)
+    queue.put((time.perf_counter() - began, built, value, pulp.LpStatus[model.problem.status]))
+
+
+def bench_mclp(spopt_limit: float, workdir: Path) -> None:
+    n, m, p, radius = MCLP_SIZE
+    demand, sites, weight = city(n, m, 15_000.0, seed=1)
+    cover = within(demand, sites, radius)
+    print(f"\n== MCLP {n:,} demand × {m:,} candidates, p = {p}, radius {radius:g} m "
+          f"(synthetic city 15 × 15 km, {cover.nnz:,} covering pairs)")  # fmt: skip
+    model = MCLP(Coverage(cover, weight, np.arange(n), np.arange(m)), p)
+    ours = model.solve(time_limit=30.0, method="exact")
+    rows = ours.details.get("rows_after_merge")
+    print(f"lifecircle (HiGHS, merged rows {n:,}→{rows:,}, warm start): objective "
+          f"{ours.objective:,.0f}, bound {ours.bound:,.0f}, gap {ours.gap:.4%}, "
+          f"{ours.status}, {ours.solve_seconds:.1f} s", flush=True)  # fmt: skip
+    path = workdir / "mclp_city.npz"
+    np.savez(path, demand=demand, sites=sites, weight=weight)
+    queue = multiprocessing.Queue()
+    worker = multiprocessing.Process(
+        target=_spopt_worker, args=(str(path), radius, p, spopt_limit, queue)
+    )
+    began = time.perf_counter()
+    worker.start()
+    worker.join(spopt_limit * 2 + 120)
+    if worker.is_alive():
+        worker.terminate()
+        worker.join()
+        waited = time.perf_counter() - began
+        print(f"spopt {_spopt_version()} (PuLP/CBC, timeLimit {spopt_limit:g} s): did not finish "
+              f"in {waited:.0f} s wall clock; stopped. ratio ≥ {waited / ours.solve_seconds:.0f}×")  # fmt: skip
+        return
+    seconds, built, value, status = queue.get()
+    print(f"spopt {_spopt_version()} (PuLP/CBC, timeLimit {spopt_limit:g} s): objective "
+          f"{value:,.0f} ({status}), {seconds:.1f} s (model build {built:.1f} s)")  # fmt: skip
+    print(f"ratio spopt / lifecircle time: {seconds / ours.solve_seconds:.1f}×; objective "
+          f"difference {ours.objective - value:+,.0f}")  # fmt: skip
+
+
+def _spopt_version() -> str:
+    import spopt
+
+    return spopt.__version__
+
+
+def bench_hub() -> None:
+    n, m, nf = HUB_SIZE
+    demand, sites, weight = city(n, m, 8_000.0, seed=2)
+    rng = np.random.default_rng(3)
+    thresholds = np.array([300.0] * 8 + [500.0] * 4)
+    codes = ("elderly_daycare", "nursery", "after_school", "canteen", "service_station",
+             "culture_station", "health_station", "fitness_room", "food_market", "clinic",
+             "library", "sports_hall")  # fmt: skip
+    reach = [within(demand, sites, t) for t in thresholds]
+    model = HubModel(
+        compound_ids=np.arange(n), functions=codes,
+        function_area=rng.choice([100.0, 150.0, 200.0, 250.0, 350.0], nf),
+        weight=weight[:, None] * rng.uniform(0.05, 1.0, (n, nf)).round(2),
+        covered_before=rng.random((n, nf)) < 0.4,
+        site_ids=np.arange(m), site_area=rng.choice([150.0, 300.0, 600.0, 900.0, 1400.0], m),
+        site_cost=rng.uniform(10, 100, m).round(1), reach=reach, budget=3000.0,
+        max_functions_per_site=6,
+        hub_rule=HubRule(600.0, 3, ("elderly_daycare", "nursery", "after_school", "canteen"), 2),
+    )  # fmt: skip
+    print(f"\n== hub model {n:,} compounds × {m} candidate sites × {nf} functions "
+          f"(synthetic city 8 × 8 km; 8 functions at 300 m, 4 at 500 m; budget 3000, ≤ 6 per "
+          f"site, embedded-service rule)")  # fmt: skip
+    greedy = model.solve(method="heuristic")
+    print(f"greedy: objective {greedy.objective:,.0f}, {greedy.solve_seconds:.1f} s")
+    exact = model.solve(time_limit=60.0)
+    print(f"lifecircle (HiGHS, warm start): objective {exact.objective:,.0f}, bound "
+          f"{exact.bound:,.0f}, gap {exact.gap:.3%}, {exact.status}, {exact.solve_seconds:.1f} s, "
+          f"{len(exact.sites)} sites opened")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pmed_dir", nargs="?", default="/work/shared/data/orlib-pmed", type=Path)
+    parser.add_argument("--only", default="pmed,mclp,hub")
+    parser.add_argument("--spopt-limit", type=float, default=300.0)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp"))
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    if "pmed" in only:
+        bench_pmed(args.pmed_dir)
+    if "mclp" in only:
+        bench_mclp(args.spopt_limit, args.workdir)
+    if "hub" in only:
+        bench_hub()
+
+
+if __name__ == "__main__":
+    main()
