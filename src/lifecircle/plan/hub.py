@@ -264,7 +264,7 @@ class HubModel:
             col_upper = self._fix_by_reduced_cost(model, start, deadline)
         out = solve_mip(cost, a, lower, upper, np.zeros(cost.size), col_upper, integer,
                         maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1),
-                        start=start, rel_gap=1e-4)  # fmt: skip
+                        start=start, rel_gap=1e-4, heuristic_effort=0.5)  # fmt: skip
         if out.x is None and out.status != INFEASIBLE:
             return self._infeasible(
                 f"时限 {time_limit:g} 秒内未找到方案 no plan found within {time_limit:g} s", began

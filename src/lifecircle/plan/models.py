@@ -19,6 +19,7 @@ from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL, PlanInputError
 
 METHODS = ("auto", "exact", "heuristic")
 EXACT_NNZ_LIMIT = 6_000_000  # auto: exact when the model has at most this many nonzeros
+LARGE_COVER_NNZ = 100_000  # MCLP: above this, a weak reduced-cost fixing means no proof in time
 
 
 def _check_method(method: str) -> None:
@@ -315,8 +316,36 @@ class MCLP:
         if lp.objective <= incumbent + _tolerance(incumbent):
             return heur, incumbent, OPTIMAL
         reduced = lp.reduced_costs[:m]
+        support = np.union1d(np.flatnonzero(lp.x[:m] > 1e-9), heur)
         keep = np.flatnonzero((lp.objective - np.abs(reduced) >= incumbent) | (lp.x[:m] > 1e-9))
         keep = np.union1d(keep, heur)
+        if keep.size > support.size:
+            # first a better incumbent from the sites the LP uses, then the proof on `keep`;
+            # when fixing leaves most sites of a large model open, the proof is hopeless within
+            # the limit: the time goes to the incumbent and the LP is the bound
+            hopeless = keep.size > 2 * support.size and rows.nnz > LARGE_COVER_NNZ
+            share = 1.0 if hopeless else 0.5
+            found, _ = self._restricted(args, rows, w, support, heur, _left(deadline) * share)
+            if found is not None and _covered(rows, w, found) > incumbent:
+                heur, incumbent = found, _covered(rows, w, found)
+            if hopeless:
+                status = OPTIMAL if lp.objective <= incumbent + _tolerance(incumbent) else FEASIBLE
+                return heur, lp.objective, status
+        sites, out_bound = self._restricted(args, rows, w, keep, heur, _left(deadline))
+        if sites is None:
+            return heur, lp.objective, FEASIBLE
+        value = _covered(rows, w, sites)
+        if value < incumbent:
+            sites, value = heur, incumbent
+        bound = max(out_bound, value) if np.isfinite(out_bound) else lp.objective
+        status = OPTIMAL if bound <= value + _tolerance(value) else FEASIBLE
+        return sites, min(bound, lp.objective), status
+
+    def _restricted(self, args, rows, w, keep, heur, time_limit):
+        """HiGHS on the sites `keep` only (others closed), started from `heur`.
+
+        Returns (chosen sites or None, the MIP's bound for this restriction)."""
+        m = rows.shape[1]
         sub_rows = sparse.csr_matrix(rows[:, keep])
         live = np.diff(sub_rows.indptr) > 0
         mandatory = sparse.csr_matrix(args[1][rows.shape[0] + 1 :, :m][:, keep])
@@ -342,18 +371,13 @@ class MCLP:
             np.ones(keep.size + k),
             np.concatenate([np.ones(keep.size, bool), np.zeros(k, bool)]),
             maximize=True,
-            time_limit=_left(deadline),
+            time_limit=time_limit,
             start=np.concatenate([y0, np.minimum(1.0, cover @ y0)]),
+            heuristic_effort=0.5,
         )
         if out.x is None:
-            return heur, lp.objective, FEASIBLE
-        sites = keep[out.x[: keep.size] > 0.5]
-        value = float(w @ np.minimum(1.0, rows @ np.isin(np.arange(m), sites)))
-        if value < incumbent:
-            sites, value = heur, incumbent
-        bound = max(out.bound, value) if np.isfinite(out.bound) else lp.objective
-        status = OPTIMAL if bound <= value + _tolerance(value) else FEASIBLE
-        return sites, min(bound, lp.objective), status
+            return None, np.inf
+        return keep[out.x[: keep.size] > 0.5], out.bound
 
     def _mandatory_infeasible(self) -> str:
         """Words for a mandatory-closeness constraint no choice of p sites can meet ('' if ok)."""
@@ -460,6 +484,13 @@ class PMedian(_PSites):
 
 def _pmedian_value(cost: np.ndarray, weights: np.ndarray, sites: np.ndarray) -> float:
     return float(weights @ cost[:, sites].min(axis=1))
+
+
+def _covered(rows: sparse.csr_matrix, w: np.ndarray, sites: np.ndarray) -> float:
+    """Weight covered by the given sites."""
+    y = np.zeros(rows.shape[1])
+    y[sites] = 1.0
+    return float(w @ np.minimum(1.0, rows @ y))
 
 
 def _left(deadline: float) -> float:
