@@ -25,6 +25,9 @@ from lifecircle.plan.hub import HubModel, HubRule
 from lifecircle.plan.models import MCLP, PMedian
 from lifecircle.plan.orlib import read_orlib
 
+SHARED_PMED = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib-pmed"
+"""OR-Library instances in ../shared/data beside the repository."""
+
 MCLP_SIZE = (20_000, 2_000, 50, 500.0)  # demand, candidates, p, radius (m): the 10-min level
 HUB_SIZE = (5_000, 500, 12)
 
@@ -160,7 +163,7 @@ def bench_hub() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pmed_dir", nargs="?", default="/work/shared/data/orlib-pmed", type=Path)
+    parser.add_argument("pmed_dir", nargs="?", default=SHARED_PMED, type=Path)
     parser.add_argument("--only", default="pmed,mclp,hub")
     parser.add_argument("--spopt-limit", type=float, default=300.0)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp"))
