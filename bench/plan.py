@@ -25,8 +25,15 @@ from lifecircle.plan.hub import HubModel, HubRule
 from lifecircle.plan.models import MCLP, PMedian
 from lifecircle.plan.orlib import read_orlib
 
-SHARED_PMED = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib-pmed"
-"""OR-Library instances in ../shared/data beside the repository."""
+SHARED_PMED = next(
+    (
+        folder / "shared" / "data" / "orlib-pmed"
+        for folder in Path(__file__).resolve().parents[1:]
+        if (folder / "shared" / "data" / "orlib-pmed").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib-pmed",
+)
+"""OR-Library instances in shared/data beside the repository (or beside a folder above it)."""
 
 MCLP_SIZE = (20_000, 2_000, 50, 500.0)  # demand, candidates, p, radius (m): the 10-min level
 HUB_SIZE = (5_000, 500, 12)
