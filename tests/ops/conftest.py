@@ -1,7 +1,6 @@
 """Fixtures for the station-operations tests: the demo sub-district, clients per user."""
 
 import pytest
-from django.test import Client
 
 from lifecircle.ops.demo import DEMO_API_KEY, seed_demo
 
@@ -40,18 +39,6 @@ def _test_settings(settings, tmp_path):
 @pytest.fixture
 def demo(db):
     return seed_demo(STATIONS, "示意街道")
-
-
-@pytest.fixture
-def as_user(demo):
-    """as_user("juwei1") -> a Django test client signed in as that demo user."""
-
-    def client_for(username: str) -> Client:
-        client = Client()
-        client.force_login(demo.users[username])
-        return client
-
-    return client_for
 
 
 @pytest.fixture

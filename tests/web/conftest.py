@@ -1,7 +1,6 @@
 """Fixtures for the page tests: a small demo sub-district and signed-in clients."""
 
 import pytest
-from django.test import Client
 
 from lifecircle.ops.demo import seed_demo
 
@@ -32,18 +31,6 @@ def _fast_passwords(settings):
 @pytest.fixture
 def demo(db):
     return seed_demo(STATIONS, "示意街道")
-
-
-@pytest.fixture
-def as_user(demo):
-    """as_user("juwei1") -> a test client signed in as that demo user."""
-
-    def client_for(username: str) -> Client:
-        client = Client()
-        client.force_login(demo.users[username])
-        return client
-
-    return client_for
 
 
 @pytest.fixture
