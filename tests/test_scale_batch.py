@@ -110,7 +110,7 @@ def test_each_area_equals_a_single_area_run_on_its_cut(inputs, local_batch):
             pd.testing.assert_frame_equal(_part(result.out, name, boundary.key), table)
         marker = json.loads((result.out / "areas" / f"{boundary.key}.json").read_text("utf-8"))
         assert marker["plan_objective"] == single.facts["plan_objective"]
-        assert marker["numba_threading_layer"] in ("", "workqueue")
+        assert marker["numba_threading_layer"] == "workqueue"
         checked += 1
     assert checked == 4
 

@@ -6,8 +6,8 @@ holds one area, the coordinator holds the city plus the areas in flight. Finishe
 at once (Parquet partitioned by area, then a marker), so a re-run skips them.
 
 Workers are started with `spawn` (never `fork`: a forked child of a process that ran OpenMP
-threads can hang), one thread each, and numba's `workqueue` threading layer with
-cores / workers threads, so kernels neither hang nor oversubscribe the machine.
+threads can hang), one Dask thread each, numba's `workqueue` threading layer (no OpenMP runtime
+at all) and cores / workers numba threads per task, so kernels neither hang nor oversubscribe.
 """
 
 import json
@@ -118,16 +118,19 @@ class BatchResult:
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
-def worker_environment(workers: int, cores: int | None = None) -> dict[str, str]:
-    """Environment for worker processes: numba's fork-safe layer and a share of the cores each."""
-    share = max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+def worker_environment() -> dict[str, str]:
+    """Environment for worker processes: numba's fork-safe threading layer, BLAS/OpenMP single."""
     return {
         "NUMBA_THREADING_LAYER": NUMBA_LAYER,
-        "NUMBA_NUM_THREADS": str(share),
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
+
+
+def threads_per_worker(workers: int, cores: int | None = None) -> int:
+    """numba threads each of `workers` processes may use: an even share of the cores."""
+    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
 
 
 @contextmanager
@@ -154,7 +157,7 @@ def dask_client(
             processes=True,
             memory_limit=memory_limit,
             dashboard_address=None,
-            env=worker_environment(workers),
+            env=worker_environment(),
         )
         try:
             with Client(cluster) as client:
@@ -163,13 +166,15 @@ def dask_client(
             cluster.close()
 
 
-def _evaluate_on_worker(area: Area, plan: HubPlanRequest | None) -> AreaOutcome | str:
-    """The Dask task: the per-area step, plus which numba threading layer the worker used.
+def _evaluate_on_worker(area: Area, plan: HubPlanRequest | None, threads: int) -> AreaOutcome | str:
+    """The Dask task: the per-area step, on `threads` numba threads at most, plus which numba
+    threading layer the worker used.
 
     An area that cannot be evaluated comes back as the text saying why (not as a worker error).
     """
     import numba
 
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
         outcome = evaluate_area(area, plan)
     except AreaError as exc:
@@ -274,8 +279,10 @@ def run_batch(
         ]
     if todo:
         with dask_client(scheduler, workers, memory_limit) as client:
-            window = in_flight or 2 * max(1, len(client.scheduler_info()["workers"]) or workers)
-            for key, outcome in _run_all(client, city, todo, plan, window):
+            running = len(client.scheduler_info()["workers"]) or workers
+            window = in_flight or 2 * running
+            threads = threads_per_worker(running)
+            for key, outcome in _run_all(client, city, todo, plan, window, threads):
                 if isinstance(outcome, AreaOutcome):
                     _write_outcome(out, outcome)
                     done.append(key)
@@ -301,7 +308,7 @@ def compounds_outside(city: Area, boundaries: list[Boundary]) -> list[str]:
     return [str(i) for i in city.compounds["id"][~inside]]
 
 
-def _run_all(client, city: Area, todo: list[Boundary], plan, window: int):
+def _run_all(client, city: Area, todo: list[Boundary], plan, window: int, threads: int):
     """Yield (key, AreaOutcome or failure text) as areas finish, `window` in flight at most."""
     from distributed import as_completed
 
@@ -315,7 +322,7 @@ def _run_all(client, city: Area, todo: list[Boundary], plan, window: int):
                 area = cut_area(city, boundary)
             except ValueError as exc:
                 return boundary.key, str(exc)
-            future = client.submit(_evaluate_on_worker, area, plan, pure=False)
+            future = client.submit(_evaluate_on_worker, area, plan, threads, pure=False)
             key_of[future.key] = boundary.key
             running.add(future)
             return None
