@@ -95,6 +95,11 @@ def grid_boundaries(area: Area, n_areas: int) -> list[Boundary]:
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it restarts at exec, so a
+    spawned worker does not inherit its parent's figure)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -107,16 +112,16 @@ def main() -> None:
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="lifecircle-batch-"))
 
-    started = time.perf_counter()
-    city = synthetic_area(args.nodes)
-    boundaries = grid_boundaries(city, args.areas)
-    built = time.perf_counter() - started
-    print(
-        f"city: {city.graph.n_nodes:,} nodes, {city.graph.n_edges:,} edges, "
-        f"{len(city.compounds):,} compounds, {len(city.facilities):,} facilities, "
-        f"{len(boundaries)} areas; built in {built:.1f} s"
-    )
-    with dask_client(workers=args.workers) as client:
+    with dask_client(workers=args.workers) as client:  # workers first: none holds the city
+        started = time.perf_counter()
+        city = synthetic_area(args.nodes)
+        boundaries = grid_boundaries(city, args.areas)
+        built = time.perf_counter() - started
+        print(
+            f"city: {city.graph.n_nodes:,} nodes, {city.graph.n_edges:,} edges, "
+            f"{len(city.compounds):,} compounds, {len(city.facilities):,} facilities, "
+            f"{len(boundaries)} areas; built in {built:.1f} s"
+        )
         started = time.perf_counter()
         result = run_batch(city, boundaries, out, scheduler=client.scheduler.address)
         wall = time.perf_counter() - started
