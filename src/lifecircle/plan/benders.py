@@ -47,39 +47,40 @@ class BendersOutcome:
 
 
 class _Master:
-    """HiGHS model with columns y (m sites, then binary) and θ (k), rows added as cuts."""
+    """HiGHS model: columns y (m sites, binary in the MIP phase) and θ (k), Σ y = p, cuts as rows.
 
-    def __init__(self, theta_cost, p, theta_lower, theta_upper, m, maximize):
+    Internally everything is a minimisation (a maximising model's θ costs are negated)."""
+
+    def __init__(self, theta_cost, theta_lower, theta_upper, m: int, p: int):
         self.m, self.k = m, theta_cost.size
-        self.h_cost = np.asarray(theta_cost, dtype=np.float64)
+        self.theta_cost = np.asarray(theta_cost, dtype=np.float64)
+        self.cuts = 0
         self.h = _new_highs()
-        # HiGHS runs one thread pool per process: every model here asks for the same size
+        # HiGHS keeps one thread pool per process: every model here asks for the same size
         self.h.setOptionValue("threads", 1)
         n_col = m + self.k
         self.h.passModel(
-            int(n_col), 1, int(m), 2, -1 if maximize else 1, 0.0,
-            np.concatenate([np.zeros(m), theta_cost]).astype(np.float64),
-            np.zeros(n_col), _finite(np.concatenate([np.ones(m), theta_upper])),
+            int(n_col), 1, int(m), 2, 1, 0.0,
+            np.concatenate([np.zeros(m), self.theta_cost]),
+            np.concatenate([np.zeros(m), _finite(theta_lower)]),
+            np.concatenate([np.ones(m), _finite(theta_upper)]),
             np.array([float(p)]), np.array([float(p)]),
             np.array([0], dtype=np.int32), np.arange(m, dtype=np.int32), np.ones(m),
             np.zeros(n_col, dtype=np.int32),
         )  # fmt: skip
-        self.h.changeColsBounds(
-            self.k,
-            np.arange(m, n_col, dtype=np.int32),
-            _finite(theta_lower),
-            _finite(np.asarray(theta_upper, dtype=np.float64)),
-        )
-        self.cuts = 0
 
-    def add(self, rows: sparse.csr_matrix, lower: np.ndarray, upper: np.ndarray) -> None:
-        rows = sparse.csr_matrix(rows)
+    def add(self, cuts: tuple[sparse.csr_matrix, np.ndarray] | None) -> int:
+        """Add cut rows (matrix over y and θ, lower bounds); returns how many."""
+        if cuts is None or cuts[0].shape[0] == 0:
+            return 0
+        rows, lower = cuts
         self.h.addRows(
-            rows.shape[0], _finite(lower), _finite(upper), rows.nnz,
+            rows.shape[0], _finite(lower), np.full(rows.shape[0], _INF), rows.nnz,
             rows.indptr[:-1].astype(np.int32), rows.indices.astype(np.int32),
             rows.data.astype(np.float64),
         )  # fmt: skip
         self.cuts += rows.shape[0]
+        return rows.shape[0]
 
     def lp(self, time_limit: float):
         """(y, θ, objective, reduced costs of y) of the LP relaxation, or None."""
@@ -90,13 +91,8 @@ class _Master:
             return None
         solution = h.getSolution()
         x = np.asarray(solution.col_value)
-        duals = np.asarray(solution.col_dual)
-        return x[: self.m], x[self.m :], h.getInfo().objective_function_value, duals[: self.m]
-
-    def integral(self) -> None:
-        self.h.changeColsIntegrality(
-            self.m, np.arange(self.m, dtype=np.int32), np.ones(self.m, dtype=np.int32)
-        )
+        reduced = np.asarray(solution.col_dual)[: self.m]
+        return x[: self.m], x[self.m :], h.getInfo().objective_function_value, reduced
 
     def fix(self, sites: np.ndarray, value: float) -> None:
         if sites.size:
@@ -105,94 +101,176 @@ class _Master:
                 np.full(sites.size, value),
             )  # fmt: skip
 
-    def mip(self, time_limit: float, start: np.ndarray, cutoff: float | None, gap: float):
-        """(y or None, master objective, master bound, proven) of the master MIP."""
+    def integral(self) -> None:
+        self.h.changeColsIntegrality(
+            self.m, np.arange(self.m, dtype=np.int32), np.ones(self.m, dtype=np.int32)
+        )
+
+    def mip_until_cut(self, time_limit: float, start: np.ndarray, cutoff: float, separate):
+        """Run the master MIP from `start`, stopping at the first solution `separate` cuts off.
+
+        `separate(y, θ)` returns (sites, their true value, cuts or None). HiGHS has no lazy
+        constraints, so a solution that violates a cut ends the run; its cuts come back.
+        Returns (true solutions seen, cuts, a valid bound or nan, nothing-below-cut-off).
+        """
         h = self.h
+        seen, found = [], []
+
+        def on_solution(kind, message, output, data_in, user):
+            x = np.asarray(output.mip_solution)
+            if x.size < self.m + self.k:
+                return
+            sites, value, cuts = separate(x[: self.m], x[self.m :])
+            seen.append((sites, value))
+            if cuts is not None:
+                found.append(cuts)
+                data_in.user_interrupt = True
+
         h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
-        h.setOptionValue("mip_rel_gap", gap)
-        if cutoff is not None:
-            h.setOptionValue("objective_bound", float(cutoff))
+        h.setOptionValue("mip_rel_gap", 1e-9)
+        h.setOptionValue("objective_bound", float(cutoff))
         incumbent = highspy.HighsSolution()
         incumbent.col_value = np.asarray(start, dtype=np.float64).tolist()
         incumbent.value_valid = True
         h.setSolution(incumbent)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
+        kind = highspy.cb.HighsCallbackType.kCallbackMipSolution
+        h.setCallback(on_solution, None)
+        h.startCallback(kind)
+        try:
+            h.run()
+        finally:
+            h.stopCallback(kind)
+        status, info = h.getModelStatus(), h.getInfo()
         if status == highspy.HighsModelStatus.kInfeasible:
-            return None, np.nan, np.nan, True
-        has = info.primal_solution_status == 2
-        x = np.asarray(h.getSolution().col_value) if has else None
+            return seen, found, np.nan, True
         proven = status == highspy.HighsModelStatus.kOptimal
-        objective = info.objective_function_value if has else np.nan
-        bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else np.nan
+        if info.primal_solution_status == 2 and not found:
+            x = np.asarray(h.getSolution().col_value)
+            sites, value, cuts = separate(x[: self.m], x[self.m :])
+            seen.append((sites, value))
+            if cuts is not None:
+                found.append(cuts)
+        bound = info.mip_dual_bound
         if proven and not np.isfinite(bound):
-            bound = objective
-        return (None if x is None else x[: self.m]), objective, bound, proven
-
-
-@dataclass
-class _MasterRun:
-    """One master MIP run: true solutions seen, cuts to add, its bound, nothing-below-cut-off."""
-
-    solutions: list
-    cuts: list
-    bound: float
-    infeasible: bool
-
-
-def _mip_until_cut(self, time_limit, start, cutoff, check) -> _MasterRun:
-    """Run the master MIP; stop at the first solution `check` finds cuts for.
-
-    `check(y, θ)` returns (sites, distances per client, violated clients, their distances).
-    """
-    h = self.h
-    run = _MasterRun([], [], np.nan, False)
-
-    def on_solution(kind, message, output, data_in, user):
-        x = np.asarray(output.mip_solution)
-        if x.size < self.m + self.k:
-            return
-        sites, near, short, values = check(x[: self.m], x[self.m :])
-        run.solutions.append((sites, float(self.h_cost @ near)))
-        if short.size:
-            run.cuts.append((short, values))
-            data_in.user_interrupt = True
-
-    h.setCallback(on_solution, None)
-    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipSolution)
-    try:
-        x, objective, bound, proven = self.mip(time_limit, start, cutoff, 1e-9)
-    finally:
-        h.stopCallback(highspy.cb.HighsCallbackType.kCallbackMipSolution)
-    if x is None and proven:
-        run.infeasible = True
-    elif x is not None and not run.cuts:
-        sites, near, short, values = check(x, np.asarray(h.getSolution().col_value)[self.m :])
-        run.solutions.append((sites, float(self.h_cost @ near)))
-        if short.size:
-            run.cuts.append((short, values))
-    if proven or not run.cuts:
-        run.bound = bound
-    return run
-
-
-_Master.mip_until_cut = _mip_until_cut
+            bound = info.objective_function_value
+        return seen, found, bound if np.isfinite(bound) else np.nan, False
 
 
 def _left(deadline: float) -> float:
     return deadline - time.perf_counter()
 
 
+def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: float):
+    """The decomposition loop on a subproblem `sub` (minimisation form, see _Master).
+
+    `sub` gives theta_cost/lower/upper, value(sites), cuts(point, y, θ) violated at (y, θ) by
+    separating at `point`, and theta_at(sites). Returns a BendersOutcome in minimisation form.
+    """
+    began = time.perf_counter()
+    deadline = began + time_limit
+    master = _Master(sub.theta_cost, sub.theta_lower, sub.theta_upper, m, p)
+    best = np.sort(np.asarray(start, dtype=np.int64))
+    upper = sub.value(best)
+    y_best = np.zeros(m)
+    y_best[best] = 1.0
+    master.add(sub.cuts(y_best, y_best, np.full(master.k, -np.inf)))
+
+    # 1. LP relaxation by cutting planes, separating between the LP answer and a stability
+    #    centre that follows it (in-out; Ben-Ameur and Neto 2007), at the LP answer if need be.
+    bound, lp, centre, iterations = -np.inf, None, y_best.copy(), 0
+    while _left(deadline) > 0:
+        lp = master.lp(_left(deadline))
+        if lp is None:
+            break
+        y, theta, objective, _ = lp
+        bound = max(bound, objective)
+        iterations += 1
+        if not any(master.add(sub.cuts(a * y + (1 - a) * centre, y, theta)) for a in (0.5, 1)):
+            break
+        centre = 0.5 * centre + 0.5 * y
+    if bound >= upper - step:
+        return BendersOutcome(best, upper, upper, OPTIMAL, iterations, master.cuts, 0,
+                              time.perf_counter() - began)  # fmt: skip
+
+    # 2. Reduced-cost fixing: a site whose reduced cost lifts the LP bound past the incumbent
+    #    is in no better plan (closed), or in every better plan (open).
+    fixed = 0
+    if lp is not None:
+        y, _, objective, reduced = lp
+        closed = np.flatnonzero((y < 1e-9) & (objective + reduced > upper - step))
+        opened = np.flatnonzero((y > 1 - 1e-9) & (objective - reduced > upper - step))
+        master.fix(closed, 0.0)
+        master.fix(opened, 1.0)
+        fixed = closed.size + opened.size
+
+    # 3. Master MIP, stopped at each solution a cut cuts off; the cuts are added and it runs
+    #    again. The master is a relaxation at every step, so its bound is valid throughout.
+    master.integral()
+    status = FEASIBLE
+    while _left(deadline) > 0.05:
+        x0 = np.concatenate([y_best, sub.theta_at(best)])
+        seen, found, mip_bound, nothing_better = master.mip_until_cut(
+            _left(deadline), x0, upper - step, sub.separate
+        )
+        iterations += 1
+        for sites, value in seen:
+            if value < upper:
+                best, upper = np.sort(sites), value
+        y_best = np.zeros(m)
+        y_best[best] = 1.0
+        if nothing_better:
+            bound = upper
+        elif np.isfinite(mip_bound) and not found:
+            bound = max(bound, min(mip_bound, upper))
+        if bound >= upper - step or not found:
+            break
+        for cuts in found:
+            master.add(cuts)
+    bound = min(bound, upper)
+    if bound >= upper - step:
+        status, bound = OPTIMAL, upper
+    return BendersOutcome(best, upper, bound, status, iterations, master.cuts, fixed,
+                          time.perf_counter() - began)  # fmt: skip
+
+
 # ---------------------------------------------------------------- p-median
 
 
-class _PMedianCuts:
-    """Per client: sites in order of cost, and the cut of the radius formulation at a point y."""
+class _PMedianSubproblem:
+    """p-median clients: θ_i is client i's distance; cuts of the radius formulation.
 
-    def __init__(self, cost: np.ndarray):
+    θ_i ≥ D − Σ_{j: c_ij < D} (D − c_ij) y_j holds for every level D; at a point y the
+    subproblem's optimal dual picks D where the y-mass of i's nearest sites reaches 1.
+    """
+
+    def __init__(self, cost: np.ndarray, weights: np.ndarray):
+        self.cost = cost
         self.order = np.argsort(cost, axis=1, kind="stable")
         self.sorted = np.take_along_axis(cost, self.order, axis=1)
+        n = cost.shape[0]
+        self.everyone = np.arange(n)
+        self.theta_cost = weights
+        self.theta_lower = self.sorted[:, 0]
+        self.theta_upper = np.full(n, np.inf)
+
+    def value(self, sites: np.ndarray) -> float:
+        return float(self.theta_cost @ self.theta_at(sites))
+
+    def theta_at(self, sites: np.ndarray) -> np.ndarray:
+        return self.cost[:, sites].min(axis=1)
+
+    def cuts(self, point: np.ndarray, y: np.ndarray, theta: np.ndarray):
+        level = self.levels(point, self.everyone)
+        rhs = self.right_side(y, self.everyone, level)
+        short = np.flatnonzero(rhs > theta + 1e-7 * np.maximum(1.0, np.abs(rhs)))
+        return self.rows(short, level[short]), level[short]
+
+    def separate(self, y: np.ndarray, theta: np.ndarray):
+        sites = np.flatnonzero(y > 0.5)
+        near = self.theta_at(sites)
+        short = np.flatnonzero(near > theta + 1e-7 * np.maximum(1.0, near))
+        cuts = (self.rows(short, near[short]), near[short]) if short.size else None
+        return sites, float(self.theta_cost @ near), cuts
 
     def levels(self, y: np.ndarray, clients: np.ndarray) -> np.ndarray:
         """For each client, the cost level D where the y-mass of its nearest sites reaches 1."""
@@ -212,7 +290,7 @@ class _PMedianCuts:
             width = min(m, width * 4)
         return out
 
-    def value(self, y: np.ndarray, clients: np.ndarray, level: np.ndarray) -> np.ndarray:
+    def right_side(self, y: np.ndarray, clients: np.ndarray, level: np.ndarray) -> np.ndarray:
         """Right-hand side D − Σ_{c_ij < D} (D − c_ij) y_j of each client's cut at y."""
         out = level.copy()
         for chunk in np.array_split(np.arange(clients.size), max(1, clients.size // 256)):
@@ -221,38 +299,16 @@ class _PMedianCuts:
             out[chunk] -= (np.maximum(level[chunk, None] - s, 0.0) * y[self.order[rows]]).sum(1)
         return out
 
-    def level_pool(self, free: np.ndarray, cap: np.ndarray, m: int, budget: int):
-        """Cuts at every distance level of the `free` sites up to each client's `cap`.
-
-        With all of them the master is as strong as the radius formulation truncated at `cap`;
-        when their nonzeros would pass `budget`, levels are thinned evenly per client.
-        """
-        n = self.order.shape[0]
-        keep = np.zeros(m, dtype=bool)
-        keep[free] = True
-        clients, levels = [], []
-        counts = np.array([np.searchsorted(self.sorted[i][keep[self.order[i]]], cap[i], "right")
-                           for i in range(n)])  # fmt: skip
-        nnz = float((counts.astype(float) ** 2).sum() / 2)
-        thin = max(1.0, np.sqrt(nnz / budget)) if budget > 0 else np.inf
-        for i in range(n):
-            costs = self.sorted[i][keep[self.order[i]]][: counts[i]]
-            distinct = np.unique(costs)
-            if not np.isfinite(thin) or distinct.size == 0:
-                continue
-            pick = distinct[:: int(np.ceil(thin))] if thin > 1 else distinct
-            clients.append(np.full(pick.size, i))
-            levels.append(pick)
-        if not clients:
-            return np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(clients), np.concatenate(levels)
-
-    def rows(self, clients: np.ndarray, level: np.ndarray, m: int, n: int):
+    def rows(self, clients: np.ndarray, level: np.ndarray) -> sparse.csr_matrix:
         """Cut rows θ_i + Σ (D − c_ij) y_j ≥ D for the given clients and levels."""
         counts = np.array(
-            [np.searchsorted(self.sorted[i], d, side="left") for i, d in zip(clients, level)],
+            [
+                np.searchsorted(self.sorted[i], d, side="left")
+                for i, d in zip(clients, level, strict=True)
+            ],
             dtype=np.int64,
         )
+        n, m = self.cost.shape
         indptr = np.concatenate([[0], np.cumsum(counts + 1)])
         indices = np.empty(indptr[-1], dtype=np.int64)
         data = np.empty(indptr[-1])
@@ -265,14 +321,6 @@ class _PMedianCuts:
         return sparse.csr_matrix((data, indices, indptr), shape=(clients.size, m + n))
 
 
-def _violated(c: np.ndarray, y: np.ndarray, theta: np.ndarray):
-    """(sites, true value, clients whose θ is below their distance, those distances)."""
-    sites = np.flatnonzero(y > 0.5)
-    near = c[:, sites].min(axis=1)
-    short = np.flatnonzero(near > theta + 1e-7 * np.maximum(1.0, near))
-    return sites, near, short, near[short]
-
-
 def pmedian_benders(
     cost: np.ndarray,
     weights: np.ndarray,
@@ -280,7 +328,6 @@ def pmedian_benders(
     start: np.ndarray,
     time_limit: float = 60.0,
     integral: bool = False,
-    pool_nonzeros: int = 4_000_000,
 ) -> BendersOutcome:
     """Exact p-median by Benders decomposition of the radius formulation.
 
@@ -292,99 +339,90 @@ def pmedian_benders(
     -------
     >>> cost = np.array([[0.0, 4.0], [3.0, 0.0], [1.0, 2.0]])
     >>> out = pmedian_benders(cost, np.ones(3), 1, np.array([0]))
-    >>> out.status, out.value, list(out.sites)
+    >>> out.status, out.value, out.sites.tolist()
     ('optimal', 4.0, [0])
     """
-    began = time.perf_counter()
-    deadline = began + time_limit
-    n, m = cost.shape
     weights = np.asarray(weights, dtype=np.float64)
     live = weights > 0
-    c = _finite_costs(cost[live])
-    w = weights[live]
-    n = c.shape[0]
-    cuts = _PMedianCuts(c)
-    step = 1.0 - 1e-6 if integral else 1e-6 * max(1.0, float(w @ c.min(axis=1)))
+    sub = _PMedianSubproblem(_finite_costs(cost[live]), weights[live])
+    scale = max(1.0, float(sub.theta_cost @ sub.theta_lower))
+    step = 1.0 - 1e-6 if integral else 1e-6 * scale
+    return _benders(sub, cost.shape[1], p, start, time_limit, step)
 
-    def true_value(sites: np.ndarray) -> float:
-        return float(w @ c[:, sites].min(axis=1))
 
-    best = np.sort(np.asarray(start, dtype=np.int64))
-    upper = true_value(best)
-    master = _Master(w, p, cuts.sorted[:, 0], np.full(n, np.inf), m, maximize=False)
-    y_best = np.zeros(m)
-    y_best[best] = 1.0
-    everyone = np.arange(n)
-    near = c[:, best].min(axis=1)
-    master.add(cuts.rows(everyone, near, m, n), near, np.full(n, np.inf))
+# ---------------------------------------------------------------- MCLP
 
-    # 1. LP relaxation by cutting planes, separating at points between the LP answer and a
-    #    stability centre that moves towards it (in-out; Ben-Ameur and Neto 2007).
-    bound, lp, centre, iterations = -np.inf, None, y_best.copy(), 0
-    while _left(deadline) > 0:
-        lp = master.lp(_left(deadline))
-        if lp is None:
-            break
-        y, theta, objective, _ = lp
-        bound = max(bound, objective)
-        iterations += 1
-        added = 0
-        for alpha in (0.5, 1.0):
-            point = alpha * y + (1 - alpha) * centre
-            level = cuts.levels(point, everyone)
-            rhs = cuts.value(y, everyone, level)
-            violated = np.flatnonzero(rhs > theta + 1e-7 * np.maximum(1.0, np.abs(rhs)))
-            if violated.size:
-                master.add(cuts.rows(violated, level[violated], m, n), level[violated],
-                           np.full(violated.size, np.inf))  # fmt: skip
-                added = violated.size
-                break
-        centre = 0.5 * centre + 0.5 * y
-        if added == 0:
-            break
-    if bound >= upper - step:
-        return BendersOutcome(best, upper, upper, OPTIMAL, iterations, master.cuts, 0,
-                              time.perf_counter() - began)  # fmt: skip
 
-    # 2. Reduced-cost fixing against the incumbent.
-    fixed, zero = 0, np.zeros(0, dtype=np.int64)
-    if lp is not None:
-        y, _, objective, reduced = lp
-        zero = np.flatnonzero((y < 1e-9) & (objective + reduced > upper - step))
-        one = np.flatnonzero((y > 1 - 1e-9) & (objective - reduced > upper - step))
-        master.fix(zero, 0.0)
-        master.fix(one, 1.0)
-        fixed = zero.size + one.size
+class _MCLPSubproblem:
+    """MCLP demand rows: θ_i ≤ 1 is row i's coverage; cuts θ_i ≤ Σ_{j covers i} y_j.
 
-    # 3. Master MIP. HiGHS has no lazy constraints: each time it finds a master solution that
-    #    violates a cut, it is stopped, the cuts are added and it starts again (a relaxation at
-    #    every step, so its bound is valid); a solution no cut cuts off is the true value.
-    master.integral()
-    status = FEASIBLE
-    while _left(deadline) > 0.05:
-        x0 = np.concatenate([y_best, c[:, best].min(axis=1)])
-        found = master.mip_until_cut(
-            _left(deadline), x0, upper - step, lambda y, theta: _violated(c, y, theta)
+    In minimisation form the θ costs are −w. The cut for row i is the subproblem's optimal dual
+    at any y where θ_i exceeds its covering mass, so it is generated only where violated.
+    """
+
+    def __init__(self, cover: sparse.csr_matrix, weights: np.ndarray):
+        self.cover = sparse.csr_matrix(cover, dtype=np.float64)
+        k = self.cover.shape[0]
+        self.theta_cost = -np.asarray(weights, dtype=np.float64)
+        self.theta_lower = np.zeros(k)
+        self.theta_upper = np.ones(k)
+
+    def theta_at(self, sites: np.ndarray) -> np.ndarray:
+        y = np.zeros(self.cover.shape[1])
+        y[sites] = 1.0
+        return np.minimum(1.0, self.cover @ y)
+
+    def value(self, sites: np.ndarray) -> float:
+        return float(self.theta_cost @ self.theta_at(sites))
+
+    def rows(self, short: np.ndarray):
+        k, m = self.cover.shape
+        part = self.cover[short]
+        theta = sparse.csr_matrix(
+            (np.ones(short.size), (np.arange(short.size), m + short)), shape=(short.size, m + k)
         )
-        iterations += 1
-        for sites, value in found.solutions:
-            if value < upper:
-                best, upper = sites, value
-        y_best = np.zeros(m)
-        y_best[best] = 1.0
-        if np.isfinite(found.bound):
-            bound = max(bound, min(found.bound, upper))
-        if found.infeasible:  # nothing better than the incumbent under the cut-off
-            bound = upper
-        if bound >= upper - step:
-            status = OPTIMAL
-            break
-        if not found.cuts:
-            break  # stopped by the clock
-        for clients, near in found.cuts:
-            master.add(cuts.rows(clients, near, m, n), near, np.full(near.size, np.inf))
-    bound = min(bound, upper)
-    if bound >= upper - step:
-        status, bound = OPTIMAL, upper
-    return BendersOutcome(best, upper, bound, status, iterations, master.cuts, fixed,
-                          time.perf_counter() - began)  # fmt: skip
+        grown = sparse.hstack([part, sparse.csr_matrix((short.size, k))], format="csr")
+        return (grown - theta).tocsr(), np.zeros(short.size)
+
+    def cuts(self, point: np.ndarray, y: np.ndarray, theta: np.ndarray):
+        mass = self.cover @ y
+        short = np.flatnonzero(theta > mass + 1e-7)
+        if not np.isfinite(theta).all():  # the first call: cuts tight at the start plan
+            short = np.flatnonzero(self.cover @ point > 0)
+        return self.rows(short)
+
+    def separate(self, y: np.ndarray, theta: np.ndarray):
+        sites = np.flatnonzero(y > 0.5)
+        mass = self.cover @ (y > 0.5).astype(float)
+        short = np.flatnonzero(theta > mass + 1e-7)
+        value = float(self.theta_cost @ np.minimum(1.0, mass))
+        return sites, value, self.rows(short) if short.size else None
+
+
+def mclp_benders(
+    cover: sparse.csr_matrix,
+    weights: np.ndarray,
+    p: int,
+    start: np.ndarray,
+    time_limit: float = 30.0,
+) -> BendersOutcome:
+    """Maximal covering by Benders decomposition on the coverage variables.
+
+    `cover` is the (merged) demand × site coverage, `start` p sites from greedy + swap. Returns
+    the covered weight of the best sites found (`value`) and a valid upper `bound`.
+
+    Example
+    -------
+    >>> cover = sparse.csr_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=bool))
+    >>> out = mclp_benders(cover, np.array([5.0, 1.0, 2.0]), 1, np.array([1]))
+    >>> out.status, out.value, out.sites.tolist()
+    ('optimal', 6.0, [0])
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    sub = _MCLPSubproblem(cover, weights)
+    step = 1e-6 * max(1.0, float(weights.sum()))
+    if np.all(weights == np.round(weights)):
+        step = 1.0 - 1e-6
+    out = _benders(sub, cover.shape[1], p, start, time_limit, step)
+    out.value, out.bound = -out.value, -out.bound
+    return out

@@ -2,6 +2,7 @@
 
 Each is a class with `from_*` constructors and `solve(time_limit, method)`; all return a
 `PlanResult`. method="exact" proves optimality with HiGHS (warm-started from the heuristic),
+"benders" (p-median, MCLP) does it by Benders decomposition (`lifecircle.plan.benders`),
 "heuristic" runs greedy + swap and reports the gap to a valid bound (LP relaxation),
 "auto" picks by size.
 """
@@ -13,11 +14,12 @@ import pandas as pd
 from scipy import sparse
 
 from lifecircle.plan import heuristics
+from lifecircle.plan.benders import mclp_benders, pmedian_benders
 from lifecircle.plan.coverage import CostMatrix, Coverage
 from lifecircle.plan.highs import solve_mip, stack
 from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL, PlanInputError, PlanResult
 
-METHODS = ("auto", "exact", "heuristic")
+METHODS = ("auto", "exact", "heuristic", "benders")
 EXACT_NNZ_LIMIT = 6_000_000  # auto: exact when the model has at most this many nonzeros
 LARGE_COVER_NNZ = 100_000  # MCLP: above this, a weak reduced-cost fixing means no proof in time
 
@@ -227,7 +229,15 @@ class MCLP:
             mm = self.mandatory.merged()
             mandatory_rows = sparse.csr_matrix(mm.matrix[mm.undominated()], dtype=np.float64)
         heur = heuristics.mclp_greedy_swap(rows, w, p, mandatory_rows)
-        exact = method == "exact" or (method == "auto" and rows.nnz <= EXACT_NNZ_LIMIT)
+        if method == "benders" and mandatory_rows is None:
+            out = mclp_benders(rows, w, p, heur, time_limit - (time.perf_counter() - began))
+            return _result(
+                self.name, out.status, out.value, out.bound, cov.site_ids, cov.demand_ids,
+                out.sites, _first_cover(cov.matrix, out.sites), cov.weights,
+                solve_seconds=time.perf_counter() - began, method="benders",
+                details={"iterations": out.iterations, "cuts": out.cuts, "fixed": out.fixed},
+            )  # fmt: skip
+        exact = method in ("exact", "benders") or (method == "auto" and rows.nnz <= EXACT_NNZ_LIMIT)
         if heur is None and not exact:
             exact = True
         k = rows.shape[0]
@@ -441,7 +451,7 @@ class PMedian(_PSites):
                 explanation=f"需求点 {ids} 无法到达任何候选点 demand points {ids} reach no site.",
             )  # fmt: skip
         sites = heuristics.pmedian_greedy_swap(c, w, p)
-        exact = method == "exact" or (method == "auto" and c.size <= EXACT_NNZ_LIMIT)
+        exact = method in ("exact", "benders") or (method == "auto" and c.size <= EXACT_NNZ_LIMIT)
         deadline = began + time_limit
         value = _pmedian_value(c, w, sites)
         lagrangian, rho, frequent = heuristics.pmedian_lagrangian(c, w, p, value)
@@ -452,6 +462,10 @@ class PMedian(_PSites):
         if not exact or value <= lagrangian + _tolerance(value):
             status = OPTIMAL if value <= lagrangian + _tolerance(value) else FEASIBLE
             return self._result(status, value, lagrangian, sites, began, "heuristic")
+        if method == "benders":
+            out = pmedian_benders(c, w, p, sites, _left(deadline), _integral(c, w))
+            bound = max(out.bound, min(lagrangian, out.value))
+            return self._result(out.status, out.value, bound, out.sites, began, "benders")
         # Lagrangian fixing: a site whose penalty lifts the bound past the incumbent cannot be
         # in a better solution; the MIP runs on the remaining sites only.
         step = 1.0 - 1e-6 if _integral(c, w) else _tolerance(value)

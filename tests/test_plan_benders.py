@@ -1,0 +1,96 @@
+"""Benders decomposition for p-median and MCLP against the existing exact solvers, published
+optima and brute force; and an honest bound when time runs out."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from datafiles import shared_data
+from lifecircle.plan.benders import mclp_benders, pmedian_benders
+from lifecircle.plan.coverage import Coverage
+from lifecircle.plan.heuristics import mclp_greedy_swap, pmedian_greedy_swap
+from lifecircle.plan.models import MCLP, PMedian
+from lifecircle.plan.orlib import read_orlib
+
+
+def _published() -> dict[str, float]:
+    text = shared_data("orlib-pmed", "pmedopt.txt").read_text()
+    pairs = (line.split() for line in text.splitlines()[1:] if line.strip())
+    return {name: float(value) for name, value in pairs}
+
+
+@pytest.mark.parametrize("name", ["pmed1", "pmed2", "pmed4", "pmed5", "pmed7", "pmed10"])
+def test_pmedian_benders_reaches_the_published_optimum_and_the_reference(name):
+    instance = read_orlib(shared_data("orlib-pmed", f"{name}.txt"))
+    model = PMedian.from_cost_matrix(instance.cost, instance.p)
+    benders = model.solve(time_limit=60, method="benders")
+    reference = model.solve(time_limit=60, method="exact")
+    assert benders.status == reference.status == "optimal"
+    assert benders.objective == reference.objective == _published()[name]
+    assert len(benders.sites) == instance.p
+
+
+def _random_pmedian(seed: int, n: int = 60, m: int = 25):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    cost = np.floor(np.hypot(*(a[:, None, :] - b[None, :, :]).transpose(2, 0, 1)))
+    return cost, rng.integers(1, 20, n).astype(float)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pmedian_benders_equals_brute_force(seed):
+    cost, weights = _random_pmedian(seed, n=40, m=12)
+    p = 3
+    best = min(weights @ cost[:, list(s)].min(axis=1) for s in itertools.combinations(range(12), p))
+    start = pmedian_greedy_swap(cost, weights, p)
+    out = pmedian_benders(cost, weights, p, start, time_limit=30, integral=True)
+    assert out.status == "optimal" and out.value == best == out.bound
+    assert weights @ cost[:, out.sites].min(axis=1) == out.value
+
+
+def _random_cover(seed: int, n: int, m: int, radius: float):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, 10, (n, 2)), rng.uniform(0, 10, (m, 2))
+    distance = np.hypot(*(a[:, None, :] - b[None, :, :]).transpose(2, 0, 1))
+    return sparse.csr_matrix(distance <= radius), rng.integers(1, 100, n).astype(float)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_benders_equals_brute_force_and_the_reference(seed):
+    cover, weights = _random_cover(seed, 80, 14, 2.0)
+    p = 3
+    dense = cover.toarray()
+    best = max(
+        weights @ dense[:, list(s)].any(axis=1) for s in itertools.combinations(range(14), p)
+    )
+    start = mclp_greedy_swap(sparse.csr_matrix(cover, dtype=float), weights, p)
+    out = mclp_benders(cover, weights, p, start, time_limit=30)
+    assert out.status == "optimal" and out.value == best == out.bound
+    assert weights @ dense[:, out.sites].any(axis=1) == out.value
+    model = MCLP(Coverage(cover, weights, np.arange(80), np.arange(14)), p)
+    benders, reference = model.solve(30, method="benders"), model.solve(30, method="exact")
+    assert benders.method == "benders" and benders.objective == reference.objective == best
+
+
+def test_mclp_benders_on_a_larger_random_instance_matches_the_reference():
+    cover, weights = _random_cover(11, 2_000, 150, 1.2)
+    model = MCLP(Coverage(cover, weights, np.arange(2_000), np.arange(150)), 8)
+    benders, reference = model.solve(60, method="benders"), model.solve(60, method="exact")
+    assert benders.status == reference.status == "optimal"
+    assert benders.objective == reference.objective
+
+
+def test_a_time_out_reports_a_valid_bound_and_its_gap():
+    """pmed16 (n = 400, p = 5) is not proven in half a second: the answer says so."""
+    instance = read_orlib(shared_data("orlib-pmed", "pmed16.txt"))
+    result = PMedian.from_cost_matrix(instance.cost, instance.p).solve(0.5, method="benders")
+    optimum = _published()["pmed16"]
+    assert result.objective >= optimum >= result.bound
+    if result.status == "feasible":
+        assert result.gap > 0 and result.gap == pytest.approx(
+            (result.objective - result.bound) / result.objective
+        )
+    else:  # proven in time after all (a fast machine): then it is the optimum
+        assert result.objective == optimum
