@@ -1,10 +1,13 @@
 """Site-selection benchmark: one command, peers in the same run, ratios printed.
 
-    python bench/plan.py [PMED_DIR] [--only pmed,mclp,hub] [--spopt-limit SECONDS]
+    python bench/plan.py [PMED_DIR] [--only pmed,euclid,mclp,hub] [--methods exact,benders]
+                         [--spopt-limit SECONDS (0: skip spopt)]
 
 1. every OR-Library pmed*.txt in PMED_DIR to proven optimum (time each; compared with
-   pmedopt.txt when present);
-2. MCLP, 20,000 demand points × 2,000 candidates, p = 50, synthetic city, against spopt's MCLP
+   pmedopt.txt when present), with the existing exact solver and with Benders (--methods);
+   then Euclidean TSPLIB-style instances (floor distances), n = 1,000–3,000, p = 5–500;
+2. MCLP, 20,000 demand points × 2,000 candidates, p = 50, synthetic city (Benders and the
+   existing exact solver), against spopt's MCLP
    with its default PuLP/CBC (in a child process with a wall-clock limit);
 3. the hub model, 5,000 compounds × 500 candidate sites × 12 functions.
 Shares 2 cores with others: run it once.
@@ -58,29 +61,49 @@ def within(demand: np.ndarray, sites: np.ndarray, radius: float) -> sparse.csr_m
     )
 
 
-def bench_pmed(folder: Path) -> None:
+def bench_pmed(folder: Path, methods: list[str]) -> None:
     files = [f for f in folder.glob("pmed*.txt") if re.fullmatch(r"pmed\d+", f.stem)]
     files.sort(key=lambda f: int(f.stem[4:]))
     opt_file = folder / "pmedopt.txt"
     published = {}
     if opt_file.exists():
         published = {k: float(v) for k, v in re.findall(r"(pmed\d+)\s+(\d+)", opt_file.read_text())}
-    print(f"\n== OR-Library p-median ({folder}), HiGHS exact, limit 60 s each")
-    print(
-        f"{'instance':9} {'n':>4} {'p':>4} {'objective':>9} {'published':>9} {'status':>9} {'s':>7}"
-    )
-    total, proven = 0.0, 0
+    print(f"\n== OR-Library p-median ({folder}), methods {', '.join(methods)}, limit 60 s each")
+    print(f"{'instance':9} {'n':>4} {'p':>4} {'published':>9} "
+          + " ".join(f"{m + ' objective':>18} {'status':>9} {'s':>7}" for m in methods))  # fmt: skip
+    total = dict.fromkeys(methods, 0.0)
+    proven = dict.fromkeys(methods, 0)
     for f in files:
         inst = read_orlib(f)
-        result = PMedian.from_cost_matrix(inst.cost, inst.p).solve(time_limit=60.0)
-        total += result.solve_seconds
         same = published.get(inst.name)
-        proven += result.status == "optimal" and (same is None or same == result.objective)
-        print(f"{inst.name:9} {inst.n:4d} {inst.p:4d} {result.objective:9.0f} "
-              f"{same if same is not None else float('nan'):9.0f} {result.status:>9} "
-              f"{result.solve_seconds:7.2f}", flush=True)  # fmt: skip
-    print(f"proven optimal and equal to the published value: {proven}/{len(files)}; "
-          f"total {total:.1f} s")  # fmt: skip
+        cells = []
+        for method in methods:
+            result = PMedian.from_cost_matrix(inst.cost, inst.p).solve(60.0, method=method)
+            total[method] += result.solve_seconds
+            proven[method] += result.status == "optimal" and (same in (None, result.objective))
+            cells.append(f"{result.objective:18.0f} {result.status:>9} {result.solve_seconds:7.2f}")
+        print(f"{inst.name:9} {inst.n:4d} {inst.p:4d} "
+              f"{same if same is not None else float('nan'):9.0f} " + " ".join(cells), flush=True)  # fmt: skip
+    for method in methods:
+        print(f"{method}: proven optimal and equal to the published value: "
+              f"{proven[method]}/{len(files)}; total {total[method]:.1f} s")  # fmt: skip
+
+
+def bench_euclid(methods: list[str], sizes: list[int], ps: list[int]) -> None:
+    """TSPLIB-style Euclidean p-median: n random points in a square, each a client and a site,
+    distances rounded down to integers (floor)."""
+    print(f"\n== Euclidean p-median (floor distances), n × n, methods {', '.join(methods)}, "
+          "limit 60 s each")  # fmt: skip
+    for n in sizes:
+        points = np.random.default_rng(n).uniform(0, 10_000, (n, 2))
+        cost = np.floor(np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1)))
+        for p in ps:
+            cells = []
+            for method in methods:
+                result = PMedian.from_cost_matrix(cost, p).solve(60.0, method=method)
+                cells.append(f"{method} {result.objective:,.0f} {result.status} gap "
+                             f"{result.gap:.3%} {result.solve_seconds:.1f} s")  # fmt: skip
+            print(f"n={n} p={p}: " + "; ".join(cells), flush=True)
 
 
 def _spopt_worker(path: str, radius: float, p: int, limit: float, queue) -> None:
@@ -104,11 +127,17 @@ def bench_mclp(spopt_limit: float, workdir: Path) -> None:
     print(f"\n== MCLP {n:,} demand × {m:,} candidates, p = {p}, radius {radius:g} m "
           f"(synthetic city 15 × 15 km, {cover.nnz:,} covering pairs)")  # fmt: skip
     model = MCLP(Coverage(cover, weight, np.arange(n), np.arange(m)), p)
+    benders = model.solve(time_limit=30.0, method="benders")
+    print(f"lifecircle Benders (HiGHS master, warm start): objective {benders.objective:,.0f}, "
+          f"bound {benders.bound:,.0f}, gap {benders.gap:.4%}, {benders.status}, "
+          f"{benders.solve_seconds:.1f} s, {benders.details}", flush=True)  # fmt: skip
     ours = model.solve(time_limit=30.0, method="exact")
     rows = ours.details.get("rows_after_merge")
     print(f"lifecircle (HiGHS, merged rows {n:,}→{rows:,}, warm start): objective "
           f"{ours.objective:,.0f}, bound {ours.bound:,.0f}, gap {ours.gap:.4%}, "
           f"{ours.status}, {ours.solve_seconds:.1f} s", flush=True)  # fmt: skip
+    if spopt_limit <= 0:
+        return
     path = workdir / "mclp_city.npz"
     np.savez(path, demand=demand, sites=sites, weight=weight)
     queue = multiprocessing.Queue()
@@ -171,13 +200,20 @@ def bench_hub() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pmed_dir", nargs="?", default=SHARED_PMED, type=Path)
-    parser.add_argument("--only", default="pmed,mclp,hub")
+    parser.add_argument("--only", default="pmed,euclid,mclp,hub")
+    parser.add_argument("--methods", default="exact,benders", help="p-median methods to compare")
+    parser.add_argument("--euclid-n", default="1000,1500,3000", help="Euclidean sizes")
+    parser.add_argument("--euclid-p", default="5,20,100,500", help="Euclidean p values")
     parser.add_argument("--spopt-limit", type=float, default=300.0)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp"))
     args = parser.parse_args()
     only = set(args.only.split(","))
+    methods = args.methods.split(",")
     if "pmed" in only:
-        bench_pmed(args.pmed_dir)
+        bench_pmed(args.pmed_dir, methods)
+    if "euclid" in only:
+        sizes = [int(v) for v in args.euclid_n.split(",")]
+        bench_euclid(methods, sizes, [int(v) for v in args.euclid_p.split(",")])
     if "mclp" in only:
         bench_mclp(args.spopt_limit, args.workdir)
     if "hub" in only:

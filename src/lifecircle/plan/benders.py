@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from lifecircle.plan.heuristics import _finite_costs
+from lifecircle.plan.heuristics import _finite_costs, mclp_greedy_swap, pmedian_swap
 from lifecircle.plan.highs import _finite, _new_highs
 from lifecircle.plan.result import FEASIBLE, OPTIMAL
 
@@ -82,9 +82,10 @@ class _Master:
         self.cuts += rows.shape[0]
         return rows.shape[0]
 
-    def lp(self, time_limit: float):
+    def lp(self, time_limit: float, solver: str = "choose"):
         """(y, θ, objective, reduced costs of y) of the LP relaxation, or None."""
         h = self.h
+        h.setOptionValue("solver", solver)
         h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -102,6 +103,7 @@ class _Master:
             )  # fmt: skip
 
     def integral(self) -> None:
+        self.h.setOptionValue("solver", "choose")
         self.h.changeColsIntegrality(
             self.m, np.arange(self.m, dtype=np.int32), np.ones(self.m, dtype=np.int32)
         )
@@ -164,7 +166,8 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
     """The decomposition loop on a subproblem `sub` (minimisation form, see _Master).
 
     `sub` gives theta_cost/lower/upper, value(sites), cuts(point, y, θ) violated at (y, θ) by
-    separating at `point`, and theta_at(sites). Returns a BendersOutcome in minimisation form.
+    separating at `point`, theta_at(sites), separate(y, θ) at an integer y, and improve(sites)
+    (a local search from the given sites). Returns a BendersOutcome in minimisation form.
     """
     began = time.perf_counter()
     deadline = began + time_limit
@@ -179,7 +182,7 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
     #    centre that follows it (in-out; Ben-Ameur and Neto 2007), at the LP answer if need be.
     bound, lp, centre, iterations = -np.inf, None, y_best.copy(), 0
     while _left(deadline) > 0:
-        lp = master.lp(_left(deadline))
+        lp = master.lp(_left(deadline), sub.lp_solver)
         if lp is None:
             break
         y, theta, objective, _ = lp
@@ -188,6 +191,12 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
         if not any(master.add(sub.cuts(a * y + (1 - a) * centre, y, theta)) for a in (0.5, 1)):
             break
         centre = 0.5 * centre + 0.5 * y
+    if lp is not None:  # swaps from the sites the LP opens most: often a better incumbent
+        guided = np.sort(sub.improve(np.argsort(-lp[0], kind="stable")[:p]))
+        if sub.value(guided) < upper:
+            best, upper = guided, sub.value(guided)
+            y_best = np.zeros(m)
+            y_best[best] = 1.0
     if bound >= upper - step:
         return BendersOutcome(best, upper, upper, OPTIMAL, iterations, master.cuts, 0,
                               time.perf_counter() - began)  # fmt: skip
@@ -250,6 +259,7 @@ class _PMedianSubproblem:
         n = cost.shape[0]
         self.everyone = np.arange(n)
         self.theta_cost = weights
+        self.lp_solver = "choose"
         self.theta_lower = self.sorted[:, 0]
         self.theta_upper = np.full(n, np.inf)
 
@@ -258,6 +268,9 @@ class _PMedianSubproblem:
 
     def theta_at(self, sites: np.ndarray) -> np.ndarray:
         return self.cost[:, sites].min(axis=1)
+
+    def improve(self, sites: np.ndarray) -> np.ndarray:
+        return pmedian_swap(self.cost, self.theta_cost, sites)
 
     def cuts(self, point: np.ndarray, y: np.ndarray, theta: np.ndarray):
         level = self.levels(point, self.everyone)
@@ -364,6 +377,8 @@ class _MCLPSubproblem:
         self.cover = sparse.csr_matrix(cover, dtype=np.float64)
         k = self.cover.shape[0]
         self.theta_cost = -np.asarray(weights, dtype=np.float64)
+        # interior point with crossover: on large covering LPs far faster than dual simplex
+        self.lp_solver = "ipm" if k > 5_000 else "choose"
         self.theta_lower = np.zeros(k)
         self.theta_upper = np.ones(k)
 
@@ -374,6 +389,9 @@ class _MCLPSubproblem:
 
     def value(self, sites: np.ndarray) -> float:
         return float(self.theta_cost @ self.theta_at(sites))
+
+    def improve(self, sites: np.ndarray) -> np.ndarray:
+        return mclp_greedy_swap(self.cover, -self.theta_cost, sites.size, start=sites)
 
     def rows(self, short: np.ndarray):
         k, m = self.cover.shape
