@@ -100,12 +100,9 @@ def shortest_tour(
         raise RouteError("环线没有终点 a closed tour has no separate end; give start only")
     if not closed and start is not None and start == end and n > 1:
         raise RouteError("起点与终点相同：请用环线 start equals end: ask for a closed tour")
-    if n <= 2:
-        order = np.arange(n)
-        if (start is not None and start != 0) or (end is not None and end != n - 1):
-            order = order[::-1]
-        return Tour(order, tour_length(d, order, closed), closed, True)
-    if n <= exact_limit:
+    if n <= 1:
+        return Tour(np.arange(n), 0.0, closed, True)
+    if n <= max(exact_limit, 2):
         order = _held_karp(d, closed, start, end)
         exact = True
     else:
