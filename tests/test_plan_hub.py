@@ -310,3 +310,7 @@ def test_demo_budget_2000_serves_the_old_and_the_young():
     assert placed & {"elderly_daycare", "nursery"}
     gained = result.table.groupby("function")["new_population"].sum()
     assert gained[list(placed & {"elderly_daycare", "nursery"})].gt(0).all()
+    assert set(result.sites) == set(result.table["site"])  # no site opened without a function
+    assert result.details["cost"] == pytest.approx(
+        area.candidates.set_index("id").loc[result.sites, "cost"].sum()
+    )

@@ -263,6 +263,7 @@ def test_points_from_geojson_and_english_headers(tmp_path):
     assert table["lon"].tolist() == pytest.approx([121.40, 121.41])
 
 
+@pytest.mark.browser
 def test_route_page_fits_a_phone(tmp_path, demo):
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():

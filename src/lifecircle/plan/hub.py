@@ -666,6 +666,7 @@ class HubModel:
 
     def _report(self, opened, placed, bound, status, began, method) -> "HubPlanResult":
         placed = placed & opened[:, None]
+        opened = opened & placed.any(axis=1)  # a site with no function is not opened
         after = self._covered_after(placed)
         new = after & ~self.covered_before
         objective = float((self.objective_weight * new).sum())
