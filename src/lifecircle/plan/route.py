@@ -86,10 +86,12 @@ def shortest_tour(
 
     Examples
     --------
-    >>> d = np.array([[0, 1, 5, 1], [1, 0, 1, 5], [5, 1, 0, 1], [1, 5, 1, 0]], float)
-    >>> tour = shortest_tour(d, closed=True)
+    Four points on a line at 0, 3, 1 and 2 m, starting at the first:
+
+    >>> at = np.array([0.0, 3.0, 1.0, 2.0])
+    >>> tour = shortest_tour(np.abs(at[:, None] - at[None, :]), start=0)
     >>> tour.order.tolist(), tour.length, tour.exact
-    ([0, 1, 2, 3], 4.0, True)
+    ([0, 2, 3, 1], 3.0, True)
     """
     d = _checked_matrix(distance)
     n = d.shape[0]
