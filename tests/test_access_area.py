@@ -73,11 +73,14 @@ def test_attach_uses_gates_and_reports_far_points():
     far = next(w for w in attached.warnings if "远站" in w)
     assert "4920 m" in far or "49" in far  # the distance is named
     g = attached.graph
+    entry_x = np.array([250.0, 410.0, 40.0, 500.0])
+    entry_y = np.array([245.0, 330.0, 40.0, 100.0])
+    # Each entry is a node at the point itself, hanging on its projection on the street.
+    np.testing.assert_allclose(g.x[attached.compound_entry_node], entry_x, atol=1e-9)
+    np.testing.assert_allclose(g.y[attached.compound_entry_node], entry_y, atol=1e-9)
+    street = attached.street_node_of[attached.compound_entry_node]
     np.testing.assert_allclose(
-        np.hypot(
-            g.x[attached.compound_entry_node] - np.array([250.0, 410.0, 40.0, 500.0]),
-            g.y[attached.compound_entry_node] - np.array([245.0, 330.0, 40.0, 100.0]),
-        ),
+        np.hypot(g.x[street] - entry_x, g.y[street] - entry_y),
         attached.compound_entry_offset,
         atol=1e-6,
     )
@@ -187,3 +190,13 @@ def test_no_facilities_or_no_compounds_still_gives_tables():
     area.compounds, area.gates = area.compounds.iloc[0:0], area.gates.iloc[0:0]
     result = analyse(area)
     assert result.access.empty and (result.coverage["population"] == 0).all()
+
+
+def test_points_far_from_the_street_are_named_with_their_distance():
+    area = small_area()
+    assert not any("over 50 m" in w for w in attach(area).warnings)
+    attached = attach(area, warn_offset_m=20.0)
+    offsets = dict(zip(attached.compound_entry_owner.tolist(), attached.compound_entry_offset))
+    text = "\n".join(attached.warnings)
+    assert f"c1 一村 is {offsets[0]:.0f} m from the nearest street (over 20 m)" in text
+    assert "c2 二村 is" not in text  # its gates lie within 20 m of a street

@@ -86,6 +86,12 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    warn_offset: Annotated[
+        float,
+        typer.Option(
+            "--warn-offset", help="离道路超过此距离 (m) 时警告 warn beyond this from a street"
+        ),
+    ] = 50.0,
     isochrones: Annotated[
         bool,
         typer.Option(
@@ -135,7 +141,7 @@ def access(
             osm.name, extract.graph, rules, compound_table, facility_table, gates=gate_table
         )
         with _bars(console) as progress:
-            attached = attach(area, max_offset)
+            attached = attach(area, max_offset, warn_offset)
             result = analyse(area, progress, attached)
             collection = (
                 _isochrones(area, attached, progress)
