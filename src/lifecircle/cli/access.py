@@ -18,9 +18,10 @@ from lifecircle.access.area import analyse, attach, equity
 from lifecircle.access.isochrone import isochrones_geojson
 from lifecircle.cli import app
 from lifecircle.cli.data import CoordinateSystem
-from lifecircle.data import DataFileError, build_area, import_file, link_gates
-from lifecircle.network.osm import OsmError, load_category_mapping, read_osm
-from lifecircle.standards import StandardError, load_standard
+from lifecircle.data import build_area, import_file, link_gates
+from lifecircle.errors import InputError
+from lifecircle.network.osm import load_category_mapping, read_osm
+from lifecircle.standards import load_standard
 
 
 @contextmanager
@@ -148,7 +149,7 @@ def access(
                 if isochrones
                 else {"type": "FeatureCollection", "features": []}
             )
-    except (OsmError, DataFileError, StandardError, OSError) as exc:
+    except (InputError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
 
