@@ -129,6 +129,10 @@ def test_distances_equal_networkx_with_explicit_connectors(parts):
         sources = {("p", n_e + j) for j in np.flatnonzero(categories == code)} & set(reference)
         lengths = nx.multi_source_dijkstra_path_length(reference, sources)
         threshold = area.standard.threshold_m(code)
+        within = np.zeros(len(area.compounds), dtype=int)
+        for source in sources:
+            near = nx.single_source_dijkstra_path_length(reference, source, cutoff=threshold)
+            within += [any(p in near for p in entries_of[c]) for c in range(len(within))]
         for c, cid in enumerate(area.compounds["id"]):
             expected = min(
                 (lengths.get(p, np.inf) for p in entries_of[c] if p in reference), default=np.inf
@@ -136,6 +140,7 @@ def test_distances_equal_networkx_with_explicit_connectors(parts):
             row = access.loc[(cid, code)]
             assert row["distance_m"] == pytest.approx(expected, abs=1e-6)
             assert row["covered"] == (expected <= threshold)
+            assert row["count_within_threshold"] == within[c]
             checked += np.isfinite(expected)
     assert checked > 20
 
