@@ -18,9 +18,10 @@ from lifecircle.access.area import analyse, attach, equity
 from lifecircle.access.isochrone import isochrones_geojson
 from lifecircle.cli import app
 from lifecircle.cli.data import CoordinateSystem
-from lifecircle.data import DataFileError, build_area, import_file, link_gates
-from lifecircle.network.osm import OsmError, load_category_mapping, read_osm
-from lifecircle.standards import StandardError, load_standard
+from lifecircle.data import build_area, import_file, link_gates
+from lifecircle.errors import InputError
+from lifecircle.network.osm import load_category_mapping, read_osm
+from lifecircle.standards import load_standard
 
 
 @contextmanager
@@ -86,6 +87,12 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    warn_offset: Annotated[
+        float,
+        typer.Option(
+            "--warn-offset", help="离道路超过此距离 (m) 时警告 warn beyond this from a street"
+        ),
+    ] = 50.0,
     isochrones: Annotated[
         bool,
         typer.Option(
@@ -135,14 +142,14 @@ def access(
             osm.name, extract.graph, rules, compound_table, facility_table, gates=gate_table
         )
         with _bars(console) as progress:
-            attached = attach(area, max_offset)
+            attached = attach(area, max_offset, warn_offset)
             result = analyse(area, progress, attached)
             collection = (
                 _isochrones(area, attached, progress)
                 if isochrones
                 else {"type": "FeatureCollection", "features": []}
             )
-    except (OsmError, DataFileError, StandardError, OSError) as exc:
+    except (InputError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
 

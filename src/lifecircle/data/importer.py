@@ -72,12 +72,13 @@ def import_file(
     kind: str,
     crs: str = "wgs84",
     standard: Standard | str | Path = "gb50180-2018",
-    mapping: dict[str, str] | None = None,
+    mapping: dict[str, str] | str | Path | None = None,
 ) -> ImportResult:
     """Read and check one file of `kind` (compounds | facilities | candidates | gates | points).
 
     `standard` is a Standard, a preset name or a user TOML file; `mapping` adds free-text
-    category names → codes to the standard's aliases.
+    category names → codes to the standard's aliases: a dict or the path of a mapping file
+    (TOML or CSV, see `read_mapping`), for every kind.
     """
     if kind not in KINDS:
         raise ValueError(
