@@ -280,9 +280,15 @@ def test_supply_ratios_on_the_demo_area():
     assert float((people * stations).sum()) == pytest.approx(
         facilities.loc[facilities["id"].isin(reached), "floor_area"].sum()
     )
-    od = od_table(result)
+    od = od_table(area)
     assert list(od.columns) == ["origin", "destination", "distance_m"]
     assert (od["distance_m"] <= 1000.0).all() and len(od) > 20
+    # the service-station pairs within 300 m are those the measures used
+    near = od[od["destination"].isin(facilities["id"]) & (od["distance_m"] <= 300.0)]
+    used = result.pairs[result.pairs["category"] == "service_station"]
+    assert sorted(zip(near["origin"], near["destination"], strict=True)) == sorted(
+        zip(used["compound_id"], used["facility_id"], strict=True)
+    )
 
 
 def test_supply_ratios_bad_input_is_named():

@@ -431,12 +431,43 @@ def supply_ratios(
     return SupplyRatios(table, pair_table, warnings)
 
 
-def od_table(result: SupplyRatios) -> pd.DataFrame:
-    """Compound × facility walking distances within reach as a long table.
+def od_table(
+    area: Area, attached: AttachedArea | None = None, limit_m: float | None = None
+) -> pd.DataFrame:
+    """Compound × facility walking distances within reach, as a long table (no dense matrix).
 
-    Columns origin (compound id), destination (facility id), distance_m; one row per pair (a
-    facility of several categories appears once, at its distance).
+    Parameters
+    ----------
+    area : Area
+    attached : AttachedArea, optional
+    limit_m : float, optional
+        Largest distance kept; default the largest category threshold of the standard.
+
+    Returns
+    -------
+    DataFrame
+        origin (compound id), destination (facility id), distance_m: one row per pair within
+        the limit, nearest first for each facility.
+
+    Example
+    -------
+    >>> from lifecircle.data.demo import build_demo_area
+    >>> table = od_table(build_demo_area(), limit_m=300)
+    >>> bool((table["distance_m"] <= 300).all())
+    True
     """
-    pairs = result.pairs.rename(columns={"compound_id": "origin", "facility_id": "destination"})
-    pairs = pairs.drop_duplicates(["origin", "destination"])
-    return pairs[["origin", "destination", "distance_m"]].reset_index(drop=True)
+    attached = attach(area) if attached is None else attached
+    if limit_m is None:
+        limit_m = max(c.threshold_m for c in area.standard.categories.values())
+    rows = np.flatnonzero(attached.facility_node >= 0)
+    pairs = catchment_pairs(
+        attached.graph, attached.facility_node[rows], float(limit_m),
+        attached.compound_entry_node, attached.compound_entry_owner, len(area.compounds),
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "origin": area.compounds["id"].to_numpy()[pairs.group],
+            "destination": area.facilities["id"].to_numpy()[rows][pairs.origin],
+            "distance_m": pairs.distance_m,
+        }
+    )
