@@ -96,7 +96,9 @@ def adequacy(
         column = QUANTITY_COLUMN[norm.quantity]
         supply = _counts(facilities, column)
         rows = np.flatnonzero((codes == code) & (attached.facility_node >= 0))
-        unknown = rows[~(pd.to_numeric(facilities.get(column), errors="coerce").to_numpy()[rows] >= 0)]
+        unknown = rows[
+            ~(pd.to_numeric(facilities.get(column), errors="coerce").to_numpy()[rows] >= 0)
+        ]
         if unknown.size:
             ids = ", ".join(str(i) for i in facilities["id"].to_numpy()[unknown][:5])
             warnings.append(
@@ -120,20 +122,22 @@ def adequacy(
         available = share * basis
         required = norm.required(basis)
         frames.append(
-            pd.DataFrame({
-                "compound_id": compounds["id"].to_numpy(),
-                "compound_name": compounds["name"].to_numpy() if "name" in compounds else "",
-                "unit": compounds[unit_column].to_numpy() if unit_column else "",
-                "category": code,
-                "quantity": norm.quantity,
-                "flag": norm.flag,
-                "basis": norm.basis,
-                "basis_count": basis,
-                "target_population": target,
-                "available": available,
-                "required": required,
-                "reached": reached,
-            })  # fmt: skip
+            pd.DataFrame(
+                {
+                    "compound_id": compounds["id"].to_numpy(),
+                    "compound_name": compounds["name"].to_numpy() if "name" in compounds else "",
+                    "unit": compounds[unit_column].to_numpy() if unit_column else "",
+                    "category": code,
+                    "quantity": norm.quantity,
+                    "flag": norm.flag,
+                    "basis": norm.basis,
+                    "basis_count": basis,
+                    "target_population": target,
+                    "available": available,
+                    "required": required,
+                    "reached": reached,
+                }
+            )  # fmt: skip
         )
     columns = ["compound_id", "compound_name", "unit", "category", "quantity", "flag", "basis",
                "basis_count", "target_population", "available", "required", "reached"]  # fmt: skip

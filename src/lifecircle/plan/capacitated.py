@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from lifecircle.data.area import Area
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.highs import solve_mip, stack
 from lifecircle.plan.hub import HubModel
@@ -389,6 +390,8 @@ class CapacitatedHub:
         })  # fmt: skip
         opened = sorted({j for j in pair_site[used]})
         status, bound = out.status, (out.objective if out.status == OPTIMAL else out.bound)
+        full = np.bincount(tri_i * nf + tri_f, weights=share, minlength=len(hub.compound_ids) * nf)
+        covered_after = hub.covered_before | (full.reshape(-1, nf) >= 1.0 - 1e-6)
         per_compound = assigned.groupby("demand")["weight"].sum()
         return PlanResult(
             self.name, status, float(out.objective), float(bound),
@@ -396,7 +399,7 @@ class CapacitatedHub:
             assignment=per_compound.reindex(hub.compound_ids, fill_value=0.0).rename("served"),
             solve_seconds=time.perf_counter() - began, method="exact", table=table,
             details={"assigned": assigned, "single_assignment": self.single,
-                     "cost": float(hub.site_cost[opened].sum()),
+                     "covered_after": covered_after, "cost": float(hub.site_cost[opened].sum()),
                      "functions": {hub.site_ids[j]: [hub.functions[f] for f in
                                                      pair_function[used][pair_site[used] == j]]
                                    for j in opened}},
@@ -419,3 +422,79 @@ def overloaded_sites(
                                      out=np.full(len(table), np.inf), where=table["capacity"] > 0)  # fmt: skip
     over = table[table["over"] > 1e-9]
     return over.sort_values("over", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _m2_per_person(area: Area, code: str) -> float:
+    """Floor area per person of the category's target group its 千人指标 norm asks (nan: none).
+
+    The area-wide requirement over the area-wide target group, so a per-household norm becomes
+    a per-person one.
+    """
+    standard, compounds = area.standard, area.compounds
+    norm, category = standard.norms.get(code), standard.categories[code]
+    if norm is None or norm.quantity != "floor_area_m2":
+        return np.nan
+    column = "households" if norm.basis == "households" else standard.groups[norm.basis].column
+    basis = pd.to_numeric(compounds.get(column), errors="coerce").sum()
+    target = pd.to_numeric(compounds.get(standard.groups[category.group].column), errors="coerce")
+    target = target.sum()
+    return norm.required(basis) / target if target > 0 and basis > 0 else np.nan
+
+
+def function_capacity(
+    area: Area, site_ids, codes, function_area: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Persons each function can serve at each site (sites × functions), and warnings.
+
+    From the candidates column `capacity_<code>` where it holds a number; otherwise the function's
+    floor area over the m² per person its 千人指标 norm asks; otherwise unlimited, named in the
+    warnings.
+    """
+    candidates = area.candidates.set_index("id").reindex(list(site_ids))
+    capacity = np.full((len(candidates), len(codes)), np.inf)
+    warnings = []
+    for f, code in enumerate(codes):
+        per_person = _m2_per_person(area, code)
+        if np.isfinite(per_person):
+            capacity[:, f] = np.asarray(function_area, dtype=np.float64)[f] / per_person
+        column = f"capacity_{code}"
+        if column in candidates.columns:
+            given = pd.to_numeric(candidates[column], errors="coerce").to_numpy(np.float64)
+            capacity[np.isfinite(given), f] = given[np.isfinite(given)]
+        if np.isinf(capacity[:, f]).any():
+            category = area.standard.categories[code]
+            warnings.append(
+                f"{category.name_zh}：无千人指标也无 {column} 列，容量按不限计 "
+                f"{category.name_en}: no norm and no {column} column; capacity taken as unlimited"
+            )
+    return capacity, warnings
+
+
+def hub_capacity(area: Area, model: HubModel) -> tuple[np.ndarray, list[str]]:
+    """`function_capacity` for the sites and functions of a hub model."""
+    return function_capacity(area, model.site_ids, model.functions, model.function_area)
+
+
+def hub_overload(area: Area, plan: PlanResult) -> pd.DataFrame:
+    """Functions an uncapacitated hub plan places where more people rely on them than they hold.
+
+    The load of a function at a site is the target group it newly covers in the plan (the
+    `new_population` of the plan table); its capacity is `function_capacity` of its floor area.
+    Returns site, function, load, capacity, over, utilisation; most over first.
+    """
+    columns = ["site", "function", "load", "capacity", "over", "utilisation"]
+    table = plan.table
+    if table.empty or "function" not in table.columns:
+        return pd.DataFrame(columns=columns)
+    cap = np.array([
+        function_capacity(area, [site], [code], [area_m2])[0][0, 0]
+        for site, code, area_m2 in zip(table["site"], table["function"], table["floor_area_m2"],
+                                       strict=True)
+    ])  # fmt: skip
+    load = table["new_population"].to_numpy(np.float64)
+    out = pd.DataFrame({"site": table["site"], "function": table["function"], "load": load,
+                        "capacity": cap, "over": load - cap,
+                        "utilisation": np.divide(load, cap, out=np.full(load.size, np.inf),
+                                                 where=cap > 0)})  # fmt: skip
+    out = out[out["over"] > 1e-9]
+    return out.sort_values("over", ascending=False, kind="stable").reset_index(drop=True)[columns]

@@ -134,7 +134,7 @@ def _norm(code: str, table: dict, origin: str, categories: dict, groups: dict, p
         )
     flag = table.get("flag")
     if flag not in ("C", "R"):
-        raise StandardError(f"{origin}: [{where}] flag 须为 must be \"C\" or \"R\", got {flag!r}")
+        raise StandardError(f'{origin}: [{where}] flag 须为 must be "C" or "R", got {flag!r}')
     return Norm(
         category=code,
         quantity=quantity,
