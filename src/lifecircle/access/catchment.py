@@ -180,7 +180,7 @@ def catchment_pairs(
     args = ((graph.indptr, graph.indices, graph.weights), (ptr, flat))
     rest = (limits[order], (group_ptr, group_of), int(n_groups))
     workers = max(1, threads or numba.get_num_threads())
-    n_chunks = 1 if n_origins < 64 or workers == 1 else 4 * workers
+    n_chunks = 1 if n_origins < 64 or workers == 1 else 2 * workers
     bounds = np.linspace(0, n_origins, n_chunks + 1).astype(np.int64)
     jobs = list(zip(bounds[:-1], bounds[1:], strict=True))
     if n_chunks == 1:
