@@ -377,6 +377,8 @@ class CapacitatedHub:
             "function": [hub.functions[f] for f in pair_function[used]],
             "function_name": [hub.function_names.get(hub.functions[f], "")
                               for f in pair_function[used]],
+            "floor_area_m2": hub.function_area[pair_function[used]],
+            "site_cost": hub.site_cost[pair_site[used]],
             "capacity": cap[used], "load": load[used],
             "utilisation": np.divide(load[used], cap[used], out=np.zeros(used.size),
                                      where=cap[used] > 0),

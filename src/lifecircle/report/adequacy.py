@@ -141,7 +141,10 @@ def capacity_section(
     """
 
     def functions(plan: PlanResult) -> dict:
-        return plan.details.get("functions", {}) if plan.status != "infeasible" else {}
+        table = plan.table
+        if plan.status == "infeasible" or table.empty or "function" not in table.columns:
+            return {}
+        return {site: list(rows["function"]) for site, rows in table.groupby("site", sort=False)}
 
     before, after = functions(uncapacitated), functions(capacitated)
     sites = sorted(set(before) | set(after), key=str)
