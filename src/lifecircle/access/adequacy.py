@@ -72,8 +72,8 @@ def adequacy(
         available_per_1000 and norm_per_1000 (per 1,000 of the category's target group).
         `units` and `area`: the same sums per unit and for the area.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from lifecircle.data.demo import build_demo_area
     >>> table = adequacy(build_demo_area()).compounds
     >>> sorted(set(table["status"]))

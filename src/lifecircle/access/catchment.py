@@ -140,8 +140,8 @@ def catchment_pairs(
     -------
     CatchmentPairs
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> from lifecircle.network.graph import WalkGraph
     >>> line = WalkGraph.from_edges(np.arange(4.0) * 100, np.zeros(4), [0, 1, 2], [1, 2, 3], "X")

@@ -104,14 +104,14 @@ def floating_catchment(
     ratio : array (n_origins,)
         Rⱼ = Sⱼ / weighted demand in its catchment; NaN where the catchment holds no demand.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> pairs = CatchmentPairs(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([0., 50., 0.]),
     ...                        2, 2)
     >>> access, ratio = floating_catchment(pairs, np.array([100., 60.]), np.array([1000., 500.]))
     >>> ratio.round(4).tolist(), access.round(4).tolist()
-    [[0.0667, 0.12], [0.0667, 0.1867]]
+    ([0.0667, 0.12], [0.0667, 0.1867])
     """
     supply = np.asarray(supply, dtype=np.float64)
     demand = np.asarray(demand, dtype=np.float64)
@@ -298,8 +298,8 @@ def supply_ratios(
         category, distance_m within the catchment (the `--od` table). Categories without any
         facility holding a capacity are left out and named in `warnings`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from lifecircle.data.demo import build_demo_area
     >>> result = supply_ratios(build_demo_area(), ["2sfca"])
     >>> sorted(result.table.columns)
@@ -449,8 +449,8 @@ def od_table(
         origin (compound id), destination (facility id), distance_m: one row per pair within
         the limit, nearest first for each facility.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from lifecircle.data.demo import build_demo_area
     >>> table = od_table(build_demo_area(), limit_m=300)
     >>> bool((table["distance_m"] <= 300).all())

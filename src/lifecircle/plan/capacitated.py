@@ -160,8 +160,8 @@ class CapacitatedPMedian(_Assignment):
     Minimise Σ wᵢ·cᵢⱼ·xᵢⱼ subject to Σⱼ xᵢⱼ = 1, Σᵢ wᵢ·xᵢⱼ ≤ Qⱼ·yⱼ, xᵢⱼ ≤ yⱼ, Σ yⱼ = p; xᵢⱼ ∈ [0, 1]
     (split) or {0, 1} (single). Sites beyond `radius` (default: any finite cost) cannot serve.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> cost = np.array([[1.0, 5.0], [1.0, 4.0], [6.0, 1.0]])
     >>> plan = CapacitatedPMedian.from_cost_matrix(cost, [1.0, 5.0], 2).solve()
@@ -217,8 +217,8 @@ class CapacitatedMCLP(_Assignment):
     Maximise Σ wᵢ·xᵢⱼ subject to Σⱼ xᵢⱼ ≤ 1, Σᵢ wᵢ·xᵢⱼ ≤ Qⱼ·yⱼ, xᵢⱼ ≤ yⱼ, Σ yⱼ = p, over pairs
     with cᵢⱼ ≤ radius; xᵢⱼ split or single.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> cost = np.array([[100.0, 900.0], [200.0, 900.0], [900.0, 100.0]])
     >>> plan = CapacitatedMCLP.from_cost_matrix(cost, [50.0, 80.0], 1, [40.0, 30.0, 70.0],
@@ -258,8 +258,8 @@ class CapacitatedHub:
     site and the embedded-service rule are those of `HubModel`; a coverage floor per compound is
     not part of the capacitated form.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> from scipy import sparse
     >>> hub = HubModel(np.array(["a", "b"]), ("canteen",), np.array([100.0]),
