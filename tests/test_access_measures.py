@@ -175,6 +175,8 @@ def test_identity_total_access_equals_supply_with_demand(seed, n_facilities, cat
 
 # ---- PySAL access on the Helsinki extract --------------------------------------------------
 
+pysal_warnings = pytest.mark.filterwarnings("ignore:::access")  # its own pandas deprecations
+
 
 @pytest.fixture(scope="module")
 def helsinki():
@@ -221,6 +223,7 @@ def _compare(ours: np.ndarray, theirs: pd.Series, fill: float | None = 0.0):
     assert np.array_equal(np.isfinite(ours), np.isfinite(theirs.to_numpy()))
 
 
+@pysal_warnings
 @pytest.mark.parametrize("measure", ["2sfca", "e2sfca", "g2sfca", "3sfca"])
 def test_floating_catchments_equal_pysal_on_helsinki(helsinki, measure):
     from access import weights
@@ -241,6 +244,7 @@ def test_floating_catchments_equal_pysal_on_helsinki(helsinki, measure):
     _compare(ours, theirs.iloc[:, 0])
 
 
+@pysal_warnings
 def test_fca_equals_pysal_on_helsinki(helsinki):
     graph, home_node, pairs, people, supply = helsinki
     near = catchment_pairs(graph, home_node, 500.0, home_node, np.arange(people.size), people.size)
@@ -254,6 +258,7 @@ def test_fca_equals_pysal_on_helsinki(helsinki):
     _compare(ours, model.fca_ratio(max_cost=500.0).iloc[:, 0])
 
 
+@pysal_warnings
 def test_raam_equals_pysal_on_helsinki(helsinki):
     _, _, pairs, people, supply = helsinki
     ours = raam(pairs, supply, people, tau_m=500.0)

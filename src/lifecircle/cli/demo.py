@@ -204,5 +204,6 @@ def _capacity_sections(outcome: Outcome, budget: float) -> list[str]:
         model_functions = [c for c in area.standard.categories.values() if c.hub_function]
         names = {c.code: c.name_zh for c in model_functions}
         overloaded = hub_overload(area, plan)
-        sections.append(capacity_section(plan, capacitated, overloaded, names))
+        sites = dict(zip(area.candidates["id"], area.candidates["name"], strict=True))
+        sections.append(capacity_section(plan, capacitated, overloaded, names, sites))
     return sections

@@ -133,12 +133,17 @@ def capacity_section(
     capacitated: PlanResult,
     overloaded: pd.DataFrame,
     names: dict[str, str],
+    site_names: dict | None = None,
 ) -> str:
     """Uncapacitated and capacitated plans side by side, and the functions that would overload.
 
     `overloaded` is `hub_overload` of the uncapacitated plan; `names` maps function codes to
-    Chinese names.
+    Chinese names, `site_names` site ids to names.
     """
+    site_names = site_names or {}
+
+    def site(code) -> str:
+        return f"{code} {site_names.get(code, '')}".strip()
 
     def functions(plan: PlanResult) -> dict:
         table = plan.table
@@ -149,13 +154,13 @@ def capacity_section(
     before, after = functions(uncapacitated), functions(capacitated)
     sites = sorted(set(before) | set(after), key=str)
     side = pd.DataFrame({
-        "站点 site": sites,
+        "站点 site": [site(s) for s in sites],
         "不计容量 uncapacitated": ["、".join(names.get(f, f) for f in before.get(s, []))
                                    for s in sites],
         "计容量 capacitated": ["、".join(names.get(f, f) for f in after.get(s, [])) for s in sites],
     })  # fmt: skip
     over = pd.DataFrame({
-        "站点 site": overloaded["site"].to_numpy(),
+        "站点 site": [site(s) for s in overloaded["site"]],
         "功能 function": [names.get(f, f) for f in overloaded["function"]],
         "依赖人口 people relying": [f"{v:,.0f}" for v in overloaded["load"]],
         "可服务 capacity (persons)": [f"{v:,.0f}" for v in overloaded["capacity"]],
