@@ -8,6 +8,7 @@ import pytest
 
 from lifecircle.access.adequacy import MET, NO_FACILITY, SHORT, adequacy
 from lifecircle.access.area import analyse
+from lifecircle.access.measures import MeasureError
 from lifecircle.data.area import Area
 from lifecircle.data.demo import build_demo_area
 from lifecircle.plan.area import plan_hubs
@@ -57,6 +58,18 @@ def test_adequacy_by_hand():
     assert units.loc["一居", "short"] == pytest.approx(75.0)
     whole = result.area.set_index("category").loc["service_station"]
     assert whole["available"] == pytest.approx(120.0) and whole["required"] == pytest.approx(240)
+
+
+def test_adequacy_names_what_it_leaves_out():
+    area = grid_area()
+    far = pd.DataFrame({"id": ["F9"], "name": ["远站"], "category": ["service_station"],
+                        "x": [5000.0], "y": [5000.0], "floor_area": [300.0]})  # fmt: skip
+    result = adequacy(area, extra_facilities=far)
+    assert any("F9" in w for w in result.warnings)
+    whole = result.area.set_index("category").loc["service_station"]
+    assert whole["available"] == pytest.approx(120.0)  # the far station adds nothing
+    with pytest.raises(MeasureError, match="juweihui"):
+        adequacy(area, unit_column="juweihui")
 
 
 def test_adequacy_met_and_no_facility():

@@ -15,7 +15,7 @@ import pandas as pd
 
 from lifecircle.access.area import attach
 from lifecircle.access.catchment import catchment_pairs
-from lifecircle.access.measures import floating_catchment
+from lifecircle.access.measures import MeasureError, floating_catchment
 from lifecircle.data.area import Area
 
 QUANTITY_COLUMN = {"floor_area_m2": "floor_area", "places": "capacity"}
@@ -85,7 +85,9 @@ def adequacy(
         facilities = pd.concat([area.facilities, extra_facilities], ignore_index=True)
         area = replace(area, facilities=facilities)
     if unit_column is not None and unit_column not in area.compounds.columns:
-        raise KeyError(f"小区表没有列 compounds have no column {unit_column!r}")
+        raise MeasureError(
+            f"小区表没有列 compounds have no column {unit_column!r}", "unit_column", unit_column
+        )
     attached = attach(area)
     compounds, facilities = area.compounds, area.facilities
     n = len(compounds)
@@ -96,6 +98,13 @@ def adequacy(
         column = QUANTITY_COLUMN[norm.quantity]
         supply = _counts(facilities, column)
         rows = np.flatnonzero((codes == code) & (attached.facility_node >= 0))
+        off = np.flatnonzero((codes == code) & (attached.facility_node < 0))
+        if off.size:
+            ids = ", ".join(str(i) for i in facilities["id"].to_numpy()[off][:5])
+            warnings.append(
+                f"{category.name_zh}：{off.size} 个设施未接入路网（{ids}），不计供给 "
+                f"{category.name_en}: {off.size} facilities off the network left out"
+            )
         unknown = rows[
             ~(pd.to_numeric(facilities.get(column), errors="coerce").to_numpy()[rows] >= 0)
         ]
