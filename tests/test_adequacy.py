@@ -13,12 +13,7 @@ from lifecircle.data.area import Area
 from lifecircle.data.demo import build_demo_area
 from lifecircle.plan.area import plan_hubs
 from lifecircle.plan.capacitated import hub_overload
-from lifecircle.report.adequacy import (
-    adequacy_section,
-    adequacy_tables,
-    capacity_section,
-    proposed_facilities,
-)
+from lifecircle.report.adequacy import adequacy_tables, proposed_facilities, supply_sections
 from lifecircle.standards import StandardError, load_standard
 from test_access_measures import street_grid
 
@@ -136,15 +131,12 @@ def test_capacitated_demo_plan_keeps_every_site_within_capacity(demo_plan):
 
 def test_report_sections_speak_words_not_codes(demo_plan):
     area, access, plan = demo_plan
-    before = adequacy(area)
-    after = adequacy(area, proposed_facilities(area, plan))
-    html = adequacy_section(before, area.standard, after)
-    capacitated = plan_hubs(area, access, budget=500, capacitated=True)
-    names = {c.code: c.name_zh for c in area.standard.categories.values()}
-    html += capacity_section(plan, capacitated, hub_overload(area, plan), names)
+    html = "".join(supply_sections(area, access, plan, 500))
     text = re.sub(r'data-value="[^"]*"', "", html)
     for code in ("service_station", "no_facility", "floor_area_m2", "elderly_daycare"):
         assert not re.search(rf">[^<]*\b{code}", text), code
     assert "不足 short，差 276 m²" in html and "枫林新村" in html
-    tables = adequacy_tables(before, area.standard)
+    assert "S01 枫林新村门卫室（含车棚）" in html  # the overloaded gatehouse, by name
+    tables = adequacy_tables(adequacy(area), area.standard)
     assert list(tables) == ["街道 sub-district", "小区 compounds"]
+    assert len(supply_sections(area, access, None, None)) == 1  # no plan: adequacy only

@@ -11,16 +11,14 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from lifecircle.access.adequacy import adequacy
 from lifecircle.access.area import AccessResult, analyse, equity
 from lifecircle.cli import app
 from lifecircle.cli.progress_bar import progress_bar
 from lifecircle.data.area import Area
 from lifecircle.data.demo import COST_UNIT, build_demo_area
 from lifecircle.plan.area import coverage_before_after, plan_hubs
-from lifecircle.plan.capacitated import hub_overload
 from lifecircle.plan.result import INFEASIBLE, PlanResult
-from lifecircle.report.adequacy import adequacy_section, capacity_section, proposed_facilities
+from lifecircle.report.adequacy import supply_sections
 from lifecircle.report.charts import percent
 from lifecircle.report.html import GROUP_LABELS, PlanSection, ReportInput, write_report
 from lifecircle.standards import StandardError
@@ -152,7 +150,7 @@ def _write_outputs(folder: Path, outcome: Outcome, budget: float) -> list[Path]:
             plan=_plan_section(outcome, budget),
             proposed_functions=outcome.plan.details.get("functions", {}),
             warnings=result.warnings,
-            sections=_capacity_sections(outcome, budget),
+            sections=supply_sections(area, result, outcome.plan, budget),
             subtitle=f"标准 standard: {area.standard.name} · 预算 budget: {budget:g} {COST_UNIT}",
         ),
     )
@@ -191,19 +189,3 @@ def _print_summary(console: Console, outcome: Outcome, budget: float) -> None:
     for site in plan.sites:
         labels = "、".join(area.standard.categories[c].name_zh for c in functions.get(site, []))
         console.print(f"  {site} {names.get(site, '')}: {labels}")
-
-
-def _capacity_sections(outcome: Outcome, budget: float) -> list[str]:
-    """千人指标 adequacy before and after the plan, and the plan with capacities beside it."""
-    area, plan = outcome.area, outcome.plan
-    before = adequacy(area)
-    after = adequacy(area, proposed_facilities(area, plan)) if plan.status != INFEASIBLE else None
-    sections = [adequacy_section(before, area.standard, after)]
-    if plan.status != INFEASIBLE:
-        capacitated = plan_hubs(area, outcome.access, budget=budget, capacitated=True)
-        model_functions = [c for c in area.standard.categories.values() if c.hub_function]
-        names = {c.code: c.name_zh for c in model_functions}
-        overloaded = hub_overload(area, plan)
-        sites = dict(zip(area.candidates["id"], area.candidates["name"], strict=True))
-        sections.append(capacity_section(plan, capacitated, overloaded, names, sites))
-    return sections

@@ -9,9 +9,12 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from lifecircle.access.adequacy import MET, NO_FACILITY, SHORT, Adequacy
+from lifecircle.access.adequacy import MET, NO_FACILITY, SHORT, Adequacy, adequacy
+from lifecircle.access.area import AccessResult
 from lifecircle.data.area import Area
-from lifecircle.plan.result import PlanResult
+from lifecircle.plan.area import plan_hubs
+from lifecircle.plan.capacitated import hub_overload
+from lifecircle.plan.result import INFEASIBLE, PlanResult
 from lifecircle.report.html import frame_table
 from lifecircle.standards import Standard
 
@@ -180,3 +183,24 @@ def capacity_section(
         + (frame_table(over, "capacity-overloaded") if len(over) else "<p>无 none.</p>")
         + "</section>"
     )
+
+
+def supply_sections(
+    area: Area, access: AccessResult, plan: PlanResult | None, budget: float | None
+) -> list[str]:
+    """The report's how-much sections for an area and its hub plan.
+
+    千人指标 adequacy today and, with a plan, after it; and the hub plan solved again with
+    capacities beside it, with the functions the uncapacitated plan would overload.
+    """
+    before = adequacy(area)
+    if plan is None or plan.status == INFEASIBLE or "function" not in plan.table.columns:
+        return [adequacy_section(before, area.standard)]
+    after = adequacy(area, proposed_facilities(area, plan))
+    capacitated = plan_hubs(area, access, budget=budget, capacitated=True)
+    names = {c.code: c.name_zh for c in area.standard.categories.values()}
+    sites = dict(zip(area.candidates["id"], area.candidates["name"], strict=True))
+    return [
+        adequacy_section(before, area.standard, after),
+        capacity_section(plan, capacitated, hub_overload(area, plan), names, sites),
+    ]
