@@ -136,6 +136,7 @@ def test_report_sections_speak_words_not_codes(demo_plan):
     for code in ("service_station", "no_facility", "floor_area_m2", "elderly_daycare"):
         assert not re.search(rf">[^<]*\b{code}", text), code
     assert "不足 short，差 276 m²" in html and "枫林新村" in html
+    assert "（optimal" not in html and "已证明最优" in html
     assert "S01 枫林新村门卫室（含车棚）" in html  # the overloaded gatehouse, by name
     tables = adequacy_tables(adequacy(area), area.standard)
     assert list(tables) == ["街道 sub-district", "小区 compounds"]

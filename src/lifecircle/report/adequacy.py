@@ -22,6 +22,8 @@ STATUS_WORDS = {MET: "达标 met", SHORT: "不足 short", NO_FACILITY: "无设�
 FLAG_WORDS = {"C": "已核实 [C]", "R": "待核实 [R]"}
 UNIT_WORDS = {"floor_area_m2": "m²", "places": "个 places"}
 BASIS_WORDS = {"households": "户 households"}
+PLAN_STATUS_WORDS = {"optimal": "已证明最优 proven optimal", "feasible": "可行解 feasible",
+                     "infeasible": "无解 infeasible"}  # fmt: skip
 
 
 def proposed_facilities(area: Area, plan: PlanResult) -> pd.DataFrame:
@@ -173,7 +175,7 @@ def capacity_section(
     facts = (
         f"<p>新增服务人次 people newly served: 不计容量 uncapacitated "
         f"{uncapacitated.objective:,.0f} · 计容量 capacitated {capacitated.objective:,.0f}"
-        f"（{escape(capacitated.status)}）。</p>"
+        f"（{escape(PLAN_STATUS_WORDS.get(capacitated.status, capacitated.status))}）。</p>"
     )
     return (
         '<section id="capacity"><h2>容量 Capacity: 不计容量与计容量方案对比 plans side by side</h2>'
