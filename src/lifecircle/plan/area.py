@@ -12,6 +12,7 @@ from scipy.sparse import csgraph
 from lifecircle.access.area import AccessResult, compound_min
 from lifecircle.access.coverage import coverage_change, covered_matrix, head_counts
 from lifecircle.data.area import Area
+from lifecircle.plan.capacitated import CapacitatedHub, hub_capacity
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.hub import HubModel, HubRule
 from lifecircle.plan.models import LSCP, MCLP, PCenter, PMedian
@@ -85,11 +86,15 @@ def plan_hubs(
     hub_rule: bool = True,
     time_limit: float = 60.0,
     progress: Progress = silent,
+    capacitated: bool = False,
+    single_assignment: bool = False,
 ) -> PlanResult:
     """Open candidate sites with hub functions, maximising population-weighted new coverage.
 
     Functions are the standard's hub functions, each with its threshold, target group and floor
     area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
+    With `capacitated`, each function serves at most its capacity (`hub_capacity`), and the
+    demand is assigned split or, with `single_assignment`, whole.
     """
     _require_candidates(area)
     standard = area.standard
@@ -118,7 +123,11 @@ def plan_hubs(
         function_names={c.code: c.name_zh for c in functions},
     )
     progress("选址求解 solving the plan", 0, 1)
-    result = model.solve(time_limit=time_limit)
+    if capacitated:
+        capacity, _ = hub_capacity(area, model)
+        result = CapacitatedHub(model, capacity, single_assignment).solve(time_limit=time_limit)
+    else:
+        result = model.solve(time_limit=time_limit)
     progress("选址求解 solving the plan", 1, 1)
     if result.status != INFEASIBLE:
         after = result.details["covered_after"]
