@@ -94,3 +94,14 @@ def test_a_time_out_reports_a_valid_bound_and_its_gap():
         )
     else:  # proven in time after all (a fast machine): then it is the optimum
         assert result.objective == optimum
+
+
+def test_benders_is_refused_where_it_does_not_apply():
+    from lifecircle.plan.models import LSCP, PCenter
+    from lifecircle.plan.result import PlanInputError
+
+    cost = np.array([[0.0, 5.0], [5.0, 0.0]])
+    with pytest.raises(PlanInputError, match="pmedian and mclp only"):
+        LSCP.from_cost_matrix(cost, 1.0).solve(method="benders")
+    with pytest.raises(PlanInputError, match="pmedian and mclp only"):
+        PCenter.from_cost_matrix(cost, 1).solve(method="benders")

@@ -24,9 +24,13 @@ EXACT_NNZ_LIMIT = 6_000_000  # auto: exact when the model has at most this many 
 LARGE_COVER_NNZ = 100_000  # MCLP: above this, a weak reduced-cost fixing means no proof in time
 
 
-def _check_method(method: str) -> None:
+def _check_method(method: str, benders: bool = True) -> None:
     if method not in METHODS:
         raise PlanInputError(f"未知求解方式 unknown method {method!r}; 可选 choose from {METHODS}")
+    if method == "benders" and not benders:
+        raise PlanInputError(
+            "Benders 分解只用于 p-中值与最大覆盖 method 'benders' is for pmedian and mclp only"
+        )
 
 
 def _check_p(p: int, n_sites: int) -> None:
@@ -96,7 +100,7 @@ class LSCP:
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
         """Minimum number of sites covering all demand points."""
-        _check_method(method)
+        _check_method(method, benders=False)
         began = time.perf_counter()
         cov = self.coverage
         empty = np.flatnonzero(np.diff(cov.matrix.indptr) == 0)
@@ -656,7 +660,7 @@ class PCenter(_PSites):
     name = "pcenter"
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
-        _check_method(method)
+        _check_method(method, benders=False)
         began = time.perf_counter()
         c = self.costs.cost
         active = self.costs.weights > 0
