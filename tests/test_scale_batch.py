@@ -21,7 +21,7 @@ from lifecircle.access.area import analyse
 from lifecircle.cli import app
 from lifecircle.data import project
 from lifecircle.geo.chinese import wgs84_to_gcj02
-from lifecircle.scale.areas import cut_area, largest_distance, read_boundaries
+from lifecircle.scale.areas import BoundaryError, cut_area, largest_distance, read_boundaries
 from lifecircle.scale.batch import load_city, run_batch
 from lifecircle.scale.evaluate import HubPlanRequest, evaluate_area
 
@@ -253,3 +253,25 @@ def test_the_same_batch_on_a_scheduler_and_workers_then_a_resume(inputs, local_b
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_boundary_problems_are_named(tmp_path):
+    square = _square(121.40, 31.30, 121.41, 31.31)
+    features = [
+        _feature("A", "一", square),
+        _feature("A", "重复 repeat", square),
+        _feature("a/b", "斜杠 slash", square),
+        {"type": "Feature", "properties": {"id": "P"}, "geometry": {"type": "Point",
+                                                                    "coordinates": [121.4, 31.3]}},
+        {"type": "Feature", "properties": {"id": "N"}, "geometry": None},
+    ]  # fmt: skip
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    first, repeat, slash, point, empty = read_boundaries(path)
+    assert not first.problem and first.polygon is not None
+    assert "编号重复" in repeat.problem and "feature 2" in repeat.problem
+    assert "folder" in slash.problem
+    assert "Point" in point.problem and "没有几何" in empty.problem
+    (tmp_path / "bad.geojson").write_text("{not json", "utf-8")
+    with pytest.raises(BoundaryError, match="bad.geojson"):
+        read_boundaries(tmp_path / "bad.geojson")

@@ -262,9 +262,13 @@ def run_batch(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     already = finished_areas(out)
-    skipped = [b.key for b in boundaries if b.key in already]
-    failed = {b.key: b.problem for b in boundaries if b.problem and b.key not in already}
-    todo = [b for b in boundaries if b.key not in already and not b.problem]
+    usable = [b for b in boundaries if not b.problem]
+    skipped = [b.key for b in usable if b.key in already]
+    usable_keys = {b.key for b in usable}
+    # a repeated id is named by its feature number, apart from the area that owns the id
+    failed = {f"{b.key}#{b.feature}" if b.key in usable_keys else b.key: b.problem
+              for b in boundaries if b.problem}  # fmt: skip
+    todo = [b for b in usable if b.key not in already]
     total = len(boundaries)
     finished = len(skipped) + len(failed)
     progress(AREA_STEP, finished, total)
@@ -384,19 +388,20 @@ def write_summary(
         summary["share"] = summary["covered_population"] / population
     facts = []
     for boundary in boundaries:
-        if boundary.key in finished:
+        if boundary.key in finished and not boundary.problem:
             record = json.loads(_marker(out, boundary.key).read_text("utf-8"))
             record.pop("warnings", None)
             facts.append({**record, "status": "done"})
-        else:
-            facts.append(
-                {
-                    "key": boundary.key,
-                    "name": boundary.name,
-                    "status": "failed" if boundary.key in failed else "pending",
-                    "reason": failed.get(boundary.key, ""),
-                }
-            )
+            continue
+        reason = boundary.problem or failed.get(boundary.key, "")
+        facts.append(
+            {
+                "key": boundary.key,
+                "name": boundary.name,
+                "status": "failed" if reason else "pending",
+                "reason": reason,
+            }
+        )
     areas = pd.DataFrame(facts)
     summary.to_csv(out / "summary.csv", index=False, encoding="utf-8-sig")
     summary.to_parquet(out / "summary.parquet", index=False)
