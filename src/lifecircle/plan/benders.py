@@ -191,7 +191,8 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
         if not any(master.add(sub.cuts(a * y + (1 - a) * centre, y, theta)) for a in (0.5, 1)):
             break
         centre = 0.5 * centre + 0.5 * y
-    if lp is not None:  # swaps from the sites the LP opens most: often a better incumbent
+    if lp is not None and _left(deadline) > 0.25 * time_limit:
+        # swaps from the sites the LP opens most: often a better incumbent (if time allows)
         guided = np.sort(sub.improve(np.argsort(-lp[0], kind="stable")[:p]))
         if sub.value(guided) < upper:
             best, upper = guided, sub.value(guided)
