@@ -20,6 +20,7 @@ from scipy import sparse
 
 from lifecircle.plan.coverage import Coverage
 from lifecircle.plan.highs import solve_mip, stack
+from lifecircle.plan.hub_search import improve_hub_plan
 from lifecircle.plan.models import LSCP
 from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL, PlanInputError, PlanResult
 
@@ -494,7 +495,7 @@ class HubModel:
         if pair_site.size == 0:  # no site can host any function: the empty plan is the only one
             nothing = np.zeros(m, dtype=bool)
             return self._report(nothing, np.zeros((m, nf), bool), 0.0, OPTIMAL, began, "exact")
-        opened, placed = self.greedy()
+        opened, placed = improve_hub_plan(self, *self.greedy(), time_limit=0.25 * time_limit)
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
         greedy_ok = self._meets_constraints(placed)
