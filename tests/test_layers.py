@@ -7,24 +7,26 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lifecircle"
 
-FOUNDATIONS = {"progress", "geo", "standards", "network", "data"}
+FOUNDATIONS = {"progress", "errors", "geo", "standards", "network", "data"}
 ENGINES = {"access", "plan"}
 ALLOWED = {
     "progress": set(),
-    "geo": {"progress"},
-    "standards": {"progress"},
-    "network": {"progress", "geo", "standards"},
-    "data": {"progress", "geo", "standards", "network"},
+    "errors": set(),
+    "geo": {"progress", "errors"},
+    "standards": {"progress", "errors"},
+    "network": {"progress", "errors", "geo", "standards"},
+    "data": {"progress", "errors", "geo", "standards", "network"},
     "access": FOUNDATIONS,
     "plan": FOUNDATIONS | {"access"},
-    "store": {"progress", "geo", "standards"},
+    "library": FOUNDATIONS | ENGINES,
+    "store": {"progress", "errors", "geo", "standards"},
     "ops": FOUNDATIONS | ENGINES | {"store"},
-    "scale": FOUNDATIONS | ENGINES,
-    "report": FOUNDATIONS | ENGINES,
-    "web": FOUNDATIONS | ENGINES | {"store", "ops", "report"},
-    "cli": FOUNDATIONS | ENGINES | {"store", "ops", "scale", "report", "web"},
+    "scale": FOUNDATIONS | ENGINES | {"library"},
+    "report": FOUNDATIONS | ENGINES | {"library"},
+    "web": FOUNDATIONS | ENGINES | {"store", "ops", "report", "library"},
+    "cli": FOUNDATIONS | ENGINES | {"store", "ops", "scale", "report", "web", "library"},
 }
-NO_DJANGO = FOUNDATIONS | ENGINES | {"report", "scale"}
+NO_DJANGO = FOUNDATIONS | ENGINES | {"library", "report", "scale"}
 
 
 def _layer(path: Path) -> str:

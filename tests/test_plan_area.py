@@ -47,9 +47,9 @@ def test_hub_plan_on_demo_respects_budget_and_rule(demo):
     result = plan_hubs(area, access, budget=500.0)
     assert result.status == "optimal"
     cost = area.candidates.set_index("id").loc[result.sites, "cost"].sum()
-    assert cost <= 500.0 and result.details["cost"] == pytest.approx(cost)
+    assert cost <= 500.0 and result.cost == pytest.approx(cost)
     rule = area.standard.hub_rule
-    for site, functions in result.details["functions"].items():
+    for site, functions in result.functions.items():
         floor = area.candidates.set_index("id").loc[site, "floor_area"]
         used = sum(area.standard.categories[f].floor_area_m2 for f in functions)
         assert used <= floor

@@ -78,7 +78,7 @@ def test_hub_exact_equals_brute_force(options):
             continue
         assert result.status == "optimal"
         assert result.objective == pytest.approx(expected)
-        assert result.details["cost"] <= options["budget"] + 1e-9
+        assert result.cost <= options["budget"] + 1e-9
         greedy = model.solve(method="heuristic")
         assert greedy.objective <= result.objective + 1e-9
         assert greedy.bound >= result.objective - 1e-6  # the LP bound is valid

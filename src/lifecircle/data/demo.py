@@ -30,6 +30,7 @@ from lifecircle.data.area import (
     GATE_COLUMNS,
     Area,
 )
+from lifecircle.data.build import graph_from_lines
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.standards import load_standard
@@ -170,19 +171,7 @@ CANDIDATES = (
 
 def _street_graph() -> WalkGraph:
     """Node the street polylines at every crossing and build the walk graph."""
-    lines = shapely.linestrings([np.asarray(line, dtype=float) for _, _, line in STREETS])
-    noded = shapely.get_parts(shapely.node(shapely.union_all(lines)))
-    starts, ends = [], []
-    for segment in noded:
-        coords = shapely.get_coordinates(segment)
-        starts.append(coords[:-1])
-        ends.append(coords[1:])
-    start, end = np.concatenate(starts), np.concatenate(ends)
-    points = np.round(np.concatenate([start, end]), 6)
-    unique, inverse = np.unique(points, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    u, v = inverse[: start.shape[0]], inverse[start.shape[0] :]
-    return WalkGraph.from_edges(unique[:, 0], unique[:, 1], u, v, DEMO_CRS)
+    return graph_from_lines([line for _, _, line in STREETS], DEMO_CRS)
 
 
 def _projection_offset() -> tuple[LocalProjection, float, float]:

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from lifecircle.errors import InputError
 
-class DataFileError(ValueError):
+
+class DataFileError(InputError):
     """A whole file cannot be used (unreadable, empty, a required column missing)."""
 
     def __init__(self, file: Path | str, reason: str):
@@ -30,6 +32,11 @@ class Issue:
     value: str
     reason: str
     rejected: bool = True
+
+    @property
+    def field(self) -> str:
+        """The column the problem is in (the header as the file spells it)."""
+        return self.column
 
     def __str__(self) -> str:
         where = f"{self.file} 第{self.row}行 row {self.row}" if self.row else self.file

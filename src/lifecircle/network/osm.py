@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from scipy.sparse import csgraph
 
+from lifecircle.errors import InputError
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.progress import Progress, silent
@@ -82,7 +83,7 @@ _READ_KEYS = (
 )
 
 
-class OsmError(ValueError):
+class OsmError(InputError):
     """An OSM file cannot be read or holds no usable walk network."""
 
 

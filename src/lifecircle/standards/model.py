@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from lifecircle.errors import InputError
 
-class StandardError(ValueError):
+
+class StandardError(InputError):
     """A standard file is missing a value or has a wrong one."""
 
 
