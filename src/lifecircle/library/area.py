@@ -20,6 +20,7 @@ from lifecircle.data.importer import import_file, import_raw
 from lifecircle.data.priorities import parse_targets, read_weights, weights_table
 from lifecircle.data.report import ImportResult, Issue
 from lifecircle.errors import EmptyAreaError, InputError, RowsRejectedError
+from lifecircle.library import analysis
 from lifecircle.library.frames import raw_table, street_graph
 from lifecircle.library.results import (
     MEASURED,
@@ -343,6 +344,34 @@ class Area(AreaData):
                                warnings, engine)  # fmt: skip
         self._cache[max_offset_m] = result
         return result
+
+    def closures(self) -> pd.DataFrame:
+        """做减法: existing facilities that could close with nobody losing coverage.
+
+        See `lifecircle.library.analysis.closures` for the columns.
+
+        Examples
+        --------
+        >>> import lifecircle as lc
+        >>> table = lc.Area.demo().closures()
+        >>> sorted(table.loc[table["can_close"], "id"])
+        ['F08', 'F11', 'F34']
+        """
+        return analysis.closures(self, self.access())
+
+    def merges(self) -> pd.DataFrame:
+        """归并: candidates that could replace several same-audience sites as one complex.
+
+        See `lifecircle.library.analysis.merges` for the columns.
+
+        Examples
+        --------
+        >>> import lifecircle as lc
+        >>> lc.Area.demo().merges()[["candidate", "sites_merged", "facilities"]]
+          candidate  sites_merged  facilities
+        0       S05             2  [F08, F13]
+        """
+        return analysis.merges(self, self.access())
 
     def plan(
         self,

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.access.area import AccessResult
+from lifecircle.access.isochrone import isochrones_geojson
 from lifecircle.data.area import Area as AreaData
+from lifecircle.progress import Progress, silent
 
 NO_FACILITY = "no_facility"
 """`coverage.status` of a category with no facility at all in the area (shown as 无此类设施)."""
@@ -71,6 +73,37 @@ class Accessibility:
         """
         rows = self.coverage[self.coverage["status"] == NO_FACILITY]
         return list(dict.fromkeys(rows["category"]))
+
+    def isochrones(self, progress: Progress = silent) -> dict:
+        """One walking isochrone per attached facility at its category's threshold, as a
+        GeoJSON FeatureCollection (WGS-84; properties facility_id, name, category,
+        category_name_zh, distance_m).
+
+        Examples
+        --------
+        >>> import lifecircle as lc
+        >>> result = lc.Area.demo().access()
+        >>> len(result.isochrones()["features"]) == len(result.area.facilities)
+        True
+        """
+        area, attached = self.area, self.engine.attached
+        codes = area.facilities["category"].astype(str).to_numpy()
+        present = [c for c in area.standard.categories.values() if (codes == c.code).any()]
+        collection = {"type": "FeatureCollection", "features": []}
+        for done, category in enumerate(present):
+            progress("等时圈 isochrones", done, len(present))
+            rows = np.flatnonzero((codes == category.code) & (attached.facility_node >= 0))
+            sources = [
+                ({"facility_id": str(area.facilities["id"].iloc[i]),
+                  "name": str(area.facilities["name"].fillna("").iloc[i]),
+                  "category": category.code, "category_name_zh": category.name_zh},
+                 np.array([attached.facility_node[i]]))
+                for i in rows
+            ]  # fmt: skip
+            part = isochrones_geojson(attached.graph, sources, [category.threshold_m])
+            collection["features"].extend(part["features"])
+        progress("等时圈 isochrones", len(present), len(present))
+        return collection
 
     def to_geodataframe(self):
         """One row per compound (WGS-84 point): head counts, the number of gaps, the gap

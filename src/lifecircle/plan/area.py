@@ -331,29 +331,3 @@ def coverage_before_after(
                 "share_after": a / population if population else np.nan,
             })  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def plan_geojson(area: Area, result: PlanResult) -> dict:
-    """Opened sites as GeoJSON points (WGS-84) with their functions."""
-    candidates = area.candidates.set_index("id")
-    features = []
-    for site in result.sites:
-        row = candidates.loc[site]
-        functions = result.functions.get(site, [])
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
-            "properties": {"id": str(site), "name": str(row.get("name", "")),
-                           "functions": functions,
-                           "floor_area": _number(row.get("floor_area")),
-                           "cost": _number(row.get("cost"))},
-        })  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _number(value) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None
