@@ -49,22 +49,24 @@ ObjectiveOption = Annotated[
 
 def fail(console: Console, message: str, code: int = 2) -> NoReturn:
     """Print the error in red and exit with `code`."""
-    console.print(f"[red]错误 error: {message}[/red]", highlight=False)
+    console.print(f"[red]错误 error: {message}[/red]", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def fail_input(console: Console, error: InputError) -> NoReturn:
     """An InputError in words: the message, then each row-level problem."""
     for problem in error.problems[:20]:
-        console.print(f"  [red]{problem}[/red]", highlight=False)
+        console.print(f"  [red]{problem}[/red]", highlight=False, soft_wrap=True)
     if len(error.problems) > 20:
-        console.print(f"  … 另有 {len(error.problems) - 20} 处 more", highlight=False)
+        console.print(
+            f"  … 另有 {len(error.problems) - 20} 处 more", highlight=False, soft_wrap=True
+        )
     fail(console, str(error))
 
 
 def print_warnings(console: Console, warnings: list[str]) -> None:
     for line in warnings:
-        console.print(f"[yellow]{line}[/yellow]", highlight=False)
+        console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
 
 
 def share_text(share: float, status: str) -> str:
@@ -90,7 +92,11 @@ def print_access(console: Console, access: Accessibility) -> None:
 def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = "") -> None:
     """Status, sites with their functions, budget used and remaining, coverage before → after."""
     if not plan.feasible:
-        console.print(f"[red]选址无解 no feasible plan[/red]: {plan.explanation}", highlight=False)
+        console.print(
+            f"[red]选址无解 no feasible plan[/red]: {plan.explanation}",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
     unit = f" {cost_unit}" if cost_unit else ""
     budget = ""
@@ -106,7 +112,7 @@ def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = 
     names = area.standard.categories
     for site in plan.sites.itertuples(index=False):
         labels = "、".join(names[c].name_zh for c in site.functions)
-        console.print(f"  {site.id} {site.name}: {labels}", highlight=False)
+        console.print(f"  {site.id} {site.name}: {labels}", highlight=False, soft_wrap=True)
     for check in plan.targets:
         word = "达到 met" if check.met else "未达到 not met"
         console.print(

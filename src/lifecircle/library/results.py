@@ -95,7 +95,7 @@ class Accessibility:
             rows = np.flatnonzero((codes == category.code) & (attached.facility_node >= 0))
             sources = [
                 ({"facility_id": str(area.facilities["id"].iloc[i]),
-                  "name": str(area.facilities["name"].fillna("").iloc[i]),
+                  "name": str(area.facilities["name"].iloc[i]),
                   "category": category.code, "category_name_zh": category.name_zh},
                  np.array([attached.facility_node[i]]))
                 for i in rows

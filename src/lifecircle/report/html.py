@@ -98,7 +98,9 @@ def render_report(data: ReportInput) -> str:
         _distance_matrix(data),
         _warnings(data.warnings),
     ]
-    payload = json.dumps(_map_payload(data), ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        _map_payload(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
     return "".join(
         [
             '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
@@ -473,7 +475,7 @@ def _map_payload(data: ReportInput) -> dict:
         {
             "id": r.id,
             "name": r.name,
-            "address": r.address,
+            "address": "" if pd.isna(r.address) else str(r.address),
             "floor_area": _number(r.floor_area),
             "cost": _number(r.cost),
             "at": at,

@@ -279,7 +279,7 @@ def write_geopackage(path: Path, report: PlannerReport) -> Path:
     )  # fmt: skip
     candidates = geopandas.GeoDataFrame(
         {"候选点 candidate": area.candidates["name"].astype(str),
-         "地址 address": area.candidates["address"].fillna("").astype(str),
+         "地址 address": ["" if pd.isna(v) else str(v) for v in area.candidates["address"]],
          "面积 floor area (m²)": pd.to_numeric(area.candidates["floor_area"], errors="coerce"),
          f"费用 cost ({report.cost_unit})": pd.to_numeric(area.candidates["cost"], errors="coerce")},
         geometry=geopandas.points_from_xy(area.candidates["lon"], area.candidates["lat"]),

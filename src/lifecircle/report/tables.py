@@ -102,7 +102,9 @@ def gaps_sheet(area: Area, access: Accessibility, plan: PlanResult | None) -> Sh
             "小区 compound": gaps["compound_name"].astype(str).to_numpy(),
             "类别 category": [category_name(area, c) for c in gaps["category"]],
             "最近距离 nearest (m)": _metres(gaps["distance_m"]).to_numpy(),
-            "最近设施 nearest facility": gaps["nearest_facility_name"].fillna("—").to_numpy(),
+            "最近设施 nearest facility": [
+                "—" if pd.isna(v) else str(v) for v in gaps["nearest_facility_name"]
+            ],
             "目标人群 target group": [GROUP_NAMES.get(g, g) for g in gaps["target_group"]],
             "目标人口 target residents (人)": _people(gaps["target_population"]).to_numpy(),
         }
