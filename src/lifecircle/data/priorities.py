@@ -129,4 +129,6 @@ def weights_table(
     if problems:
         raise InputError(f"{raw.file}: {len(problems)} 行有误 bad rows: "
                          + "; ".join(map(str, problems[:5])), problems)  # fmt: skip
-    return pd.DataFrame(rows, columns=["category", "weight", "compound_id", "row"])
+    table = pd.DataFrame(rows, columns=["category", "weight", "compound_id", "row"])
+    table["compound_id"] = pd.Series([r["compound_id"] for r in rows], dtype=object)
+    return table
