@@ -137,9 +137,14 @@ def print_coverage_change(console: Console, area: Area, coverage: pd.DataFrame) 
         before, after = by_group["share_before"], by_group["share_after"]
         missing = (by_group["status"] == NO_FACILITY).any() and not (after > 0).any()
         cells = [
-            NO_FACILITY_TEXT if missing else f"{before[g] * 100:.1f}→{after[g] * 100:.1f}"
+            NO_FACILITY_TEXT if missing else f"{_number(before[g])}→{_number(after[g])}"
             for g in groups
         ]
         style = "bold green" if bool((after > before).any()) else None
         table.add_row(area.standard.categories[code].name_zh, *cells, style=style)
     console.print(table)
+
+
+def _number(share: float) -> str:
+    """A share as a percentage number with one decimal ("—" for a group with nobody)."""
+    return f"{share * 100:.1f}" if np.isfinite(share) else "—"

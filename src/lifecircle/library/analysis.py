@@ -10,7 +10,7 @@ from scipy import sparse
 
 from lifecircle.data.area import Area
 from lifecircle.library.results import Accessibility
-from lifecircle.plan.area import candidate_distances, facility_distances
+from lifecircle.plan.area import candidate_distances, node_distances
 from lifecircle.plan.hub import closure_analysis, merge_analysis
 
 
@@ -19,6 +19,12 @@ def _head(area: Area, group: str) -> np.ndarray:
     if column not in area.compounds.columns:
         return np.zeros(len(area.compounds))
     return pd.to_numeric(area.compounds[column], errors="coerce").fillna(0.0).to_numpy(float)
+
+
+def _facility_distances(area: Area, access: Accessibility, limit: float) -> np.ndarray:
+    """compounds × facilities walking distance (m), inf beyond `limit`."""
+    engine = access.engine
+    return node_distances(area, engine, engine.attached.facility_node, limit)
 
 
 def closures(area: Area, access: Accessibility) -> pd.DataFrame:
@@ -32,7 +38,7 @@ def closures(area: Area, access: Accessibility) -> pd.DataFrame:
     codes = area.facilities["category"].astype(str).to_numpy()
     known = np.isin(codes, list(categories))
     limit = max((categories[c].threshold_m for c in set(codes[known])), default=0.0)
-    distance = facility_distances(area, access.engine, limit)
+    distance = _facility_distances(area, access, limit)
     frames = []
     for code in dict.fromkeys(codes[known]):
         rows = np.flatnonzero(codes == code)
@@ -69,7 +75,7 @@ def merges(area: Area, access: Accessibility) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     limit = max(c.threshold_m for c in functions)
     threshold = np.array([functions[codes.index(c)].threshold_m for c in fac_codes[rows]])
-    serves = sparse.csr_matrix(facility_distances(area, access.engine, limit)[:, rows] <= threshold)
+    serves = sparse.csr_matrix(_facility_distances(area, access, limit)[:, rows] <= threshold)
     reach_all = candidate_distances(area, access.engine, limit)[:, on_network]
     candidates = area.candidates[on_network]
     area_m2 = pd.to_numeric(area.facilities["floor_area"], errors="coerce").to_numpy()[rows]

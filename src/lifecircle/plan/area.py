@@ -30,16 +30,6 @@ def candidate_distances(
     )  # fmt: skip
 
 
-def facility_distances(
-    area: Area, access: AccessResult, limit: float, progress: Progress = silent, chunk: int = 64
-) -> np.ndarray:
-    """Walking distance (m) from every compound (best entry) to every facility; inf beyond limit."""
-    return node_distances(
-        area, access, access.attached.facility_node, limit, progress, chunk,
-        "设施步行距离 facility distances",
-    )  # fmt: skip
-
-
 def node_distances(
     area: Area,
     access: AccessResult,

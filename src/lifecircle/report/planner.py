@@ -14,7 +14,6 @@ import shapely
 
 from lifecircle.errors import InputError
 from lifecircle.library import Accessibility, Area, PlanResult
-from lifecircle.library.results import NO_FACILITY
 from lifecircle.report import tables
 from lifecircle.report.charts import percent
 from lifecircle.report.html import PlanSection, ReportInput, write_report
@@ -306,9 +305,3 @@ def write_geopackage(path: Path, report: PlannerReport) -> Path:
     for name, frame in layers.items():
         frame.to_file(path, layer=name, driver="GPKG")
     return path
-
-
-def no_facility_categories(access: Accessibility) -> list[str]:
-    """Names of the categories with no facility at all (shown as 无此类设施)."""
-    rows = access.coverage[access.coverage["status"] == NO_FACILITY]
-    return list(dict.fromkeys(rows["category_name_zh"]))
