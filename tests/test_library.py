@@ -171,3 +171,33 @@ def test_targets_weights_objective_reach_the_hub_model(monkeypatch, demo, tmp_pa
     assert set(checks["nursery"].unreachable_compounds) == unreachable
     with pytest.raises(lc.InputError, match="hub model only"):
         demo.plan(model="mclp", p=2, targets={"nursery": 0.5})
+
+
+@pytest.mark.parametrize(("model", "options"), [("mclp", {"p": 2}), ("lscp", {"radius": 3000.0})])
+def test_single_function_plans_report_their_cost(tmp_path, demo, model, options):
+    from lifecircle.report.planner import build_report, write_report_files
+
+    plan = demo.plan(model=model, **options)
+    costs = demo.candidates.set_index("id")["cost"]
+    assert plan.cost == pytest.approx(costs.loc[plan.sites["id"]].sum())
+    report = build_report(demo, demo.access(), plan)
+    write_report_files(tmp_path, report)
+    proposal = pd.read_excel(tmp_path / "report.xlsx", sheet_name="选址方案")
+    assert proposal.iloc[-1]["改造费用 cost (万元)"] == pytest.approx(plan.cost)
+    assert proposal["功能 function"].iloc[:-1].eq("社区服务站/睦邻驿站").all()
+
+
+def test_frames_on_an_osm_file_with_a_mapping(tmp_path):
+    from datafiles import shared_data
+
+    osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
+    compounds = pd.DataFrame({"name": ["校内宿舍"], "lon": [121.3930], "lat": [31.3185],
+                              "population": [3000]})  # fmt: skip
+    facilities = pd.DataFrame({"名称": ["一号阳光小屋"], "类别": ["阳光小屋"], "经度": [121.3925],
+                               "纬度": [31.3190]})  # fmt: skip
+    with pytest.raises(lc.RowsRejectedError, match="阳光小屋"):
+        lc.Area.from_frames(compounds, facilities, streets=osm, strict=True)
+    area = lc.Area.from_frames(compounds, facilities, streets=osm,
+                               mapping={"阳光小屋": "service_station"})  # fmt: skip
+    row = area.access().table.query("category == 'service_station'").iloc[0]
+    assert row["nearest_facility_name"] == "一号阳光小屋" and row["distance_m"] < 500

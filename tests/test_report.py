@@ -33,8 +33,8 @@ def _area_folder(folder: Path) -> dict:
     }).to_csv(folder / "compounds.csv", index=False)  # fmt: skip
     shops = buildings.iloc[20:24]
     pd.DataFrame({
-        "名称": ["甲菜场", "乙邻里汇", "丙卫生站", "丁健身苑点"],
-        "类别": ["菜场", "邻里汇", "社区卫生服务站", "健身苑点"],
+        "名称": ["甲菜场", "乙阳光小屋", "丙卫生站", "丁健身苑点"],
+        "类别": ["菜场", "阳光小屋", "社区卫生服务站", "健身苑点"],
         "经度": shops["lon"].to_numpy(), "纬度": shops["lat"].to_numpy(),
     }).to_csv(folder / "facilities.csv", index=False)  # fmt: skip
     spaces = buildings.tail(5)
@@ -46,7 +46,7 @@ def _area_folder(folder: Path) -> dict:
         "floor_area": [200, 700, 300, 900, 150, 650], "cost": [30, 120, 40, 150, 20, 100],
     }).to_csv(folder / "candidates.csv", index=False)  # fmt: skip
     mapping = folder.parent / "mapping.csv"
-    mapping.write_text("名称,代码\n邻里汇,service_station\n", encoding="utf-8")
+    mapping.write_text("名称,代码\n阳光小屋,service_station\n", encoding="utf-8")
     west, east = homes["lon"].min() - 0.001, homes["lon"].max() + 0.001
     middle = float(homes["lon"].median())
     south, north = homes["lat"].min() - 0.001, homes["lat"].max() + 0.001
@@ -81,10 +81,10 @@ def test_report_writes_three_files_and_warns(report_run):
     out, output, area, plan = report_run
     for name in ("report.html", "report.xlsx", "report.gpkg", "access.csv", "plan.csv"):
         assert (out / name).is_file(), name
-    # the candidate 3 km away is named and left out; the mapping file brought 邻里汇 in
+    # the candidate 3 km away is named and left out; the mapping file brought 阳光小屋 in
     assert "S5 远处仓库" in output and "left out of the plan" in output
     assert plan.excluded_sites == ["S5"] and "S5" not in set(plan.sites["id"])
-    assert "service_station" in set(area.facilities["category"])
+    assert area.facilities.set_index("name").loc["乙阳光小屋", "category"] == "service_station"
     # no nursery in the area: 无此类设施, not 0.0%
     assert "托育点" in output and "无此类设施" in output
     assert (out / "report.html").read_text(encoding="utf-8").count("无此类设施") >= 1

@@ -49,6 +49,10 @@ def _people(values) -> pd.Series:
     return pd.Series(values, dtype=float).round(0)
 
 
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
 def category_name(area: Area, code: str) -> str:
     category = area.standard.categories.get(code)
     return category.name_zh if category is not None else str(code)
@@ -140,21 +144,29 @@ def compounds_sheet(area: Area, access: Accessibility) -> Sheet:
 def plan_sheet(area: Area, plan: PlanResult, cost_unit: str) -> Sheet:
     """One row per (opened site, function), with the total cost under it."""
     functions = plan.functions
-    names = area.candidates.set_index("id")
+    candidates = area.candidates.set_index("id")
+    sites = functions["site"]
     table = pd.DataFrame(
         {
-            "站点 site": [str(names["name"].get(s, s)) for s in functions["site"]],
-            "地址 address": [str(names["address"].get(s, "") or "") for s in functions["site"]],
+            "站点 site": [str(candidates["name"].get(s, s)) for s in sites],
+            "地址 address": [_text(candidates["address"].get(s)) for s in sites],
             "功能 function": [category_name(area, f) for f in functions["function"]],
-            "功能面积 function area (m²)": functions["floor_area_m2"].round(0).to_numpy(),
-            "站点面积 site area (m²)": functions["site_floor_area_m2"].round(0).to_numpy(),
-            # a site's cost once, on its first function's row, so the column sums to the total
-            f"改造费用 cost ({cost_unit})": functions["site_cost"]
-            .where(~functions["site"].duplicated())
-            .to_numpy(),
-            "新增覆盖 newly covered (人)": _people(functions["new_population"]).to_numpy(),
         }
     )
+    if "floor_area_m2" in functions.columns:  # the hub model: each function's floor area
+        table["功能面积 function area (m²)"] = functions["floor_area_m2"].round(0).to_numpy()
+    table["站点面积 site area (m²)"] = (
+        pd.to_numeric(candidates["floor_area"], errors="coerce").reindex(sites).round(0).to_numpy()
+    )
+    cost = pd.to_numeric(candidates["cost"], errors="coerce").reindex(sites).reset_index(drop=True)
+    # a site's cost once, on its first function's row, so the column sums to the total
+    table[f"改造费用 cost ({cost_unit})"] = cost.where(~sites.duplicated().to_numpy()).to_numpy()
+    if "new_population" in functions.columns:
+        table["新增覆盖 newly covered (人)"] = _people(functions["new_population"]).to_numpy()
+    elif "weight_served" in functions.columns:
+        table["分配服务人口 residents assigned (人)"] = _people(
+            functions["weight_served"]
+        ).to_numpy()
     remaining = plan.budget_remaining
     total = {"站点 site": "合计 total", f"改造费用 cost ({cost_unit})": round(plan.cost, 2)}
     note = f"启用 {len(plan.sites)} 处 sites opened; 费用 cost {plan.cost:g} {cost_unit}"
