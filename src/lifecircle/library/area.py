@@ -73,13 +73,20 @@ class Area(AreaData):
     --------
     >>> import lifecircle as lc
     >>> area = lc.Area.demo()
-    >>> len(area.compounds), len(area.facilities), len(area.candidates)
-    (21, 37, 8)
+    >>> area
+    Area('示意街道 Demo sub-district (illustrative)', compounds=21, facilities=37, candidates=8, gates=17, standard='gb50180-2018', issues=0)
     """
 
     issues: list[Issue] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
     _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Area({self.name!r}, compounds={len(self.compounds)}, "
+            f"facilities={len(self.facilities)}, candidates={len(self.candidates)}, "
+            f"gates={len(self.gates)}, standard={self.standard.name!r}, issues={len(self.issues)})"
+        )
 
     # ---- loaders -------------------------------------------------------------------------------
 

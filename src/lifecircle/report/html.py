@@ -167,12 +167,24 @@ def _charts(data: ReportInput) -> str:
         rows = coverage[coverage["group"] == group]
         if rows.empty:
             continue
+        # a category with no facility in the area is not measured at 0%: no bar, and it says so
+        missing = (
+            (rows["status"] == "no_facility").to_numpy()
+            if "status" in rows.columns
+            else np.zeros(len(rows), bool)
+        ) & ~(rows["share_after"].fillna(0).to_numpy() > 0 if has_after else False)
+        names = [data.area.standard.categories[c].name_zh for c in rows["category"]]
         charts.append(
             coverage_bars(
                 f"覆盖率 coverage · {label}",
-                [data.area.standard.categories[c].name_zh for c in rows["category"]],
-                rows["share_before"].tolist(),
-                rows["share_after"].tolist() if has_after else None,
+                [
+                    f"{n}（{NO_FACILITY_TEXT}）" if m else n
+                    for n, m in zip(names, missing, strict=True)
+                ],
+                np.where(missing, np.nan, rows["share_before"].to_numpy(float)).tolist(),
+                np.where(missing, np.nan, rows["share_after"].to_numpy(float)).tolist()
+                if has_after
+                else None,
             )
         )
     key = (
