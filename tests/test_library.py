@@ -201,3 +201,12 @@ def test_frames_on_an_osm_file_with_a_mapping(tmp_path):
                                mapping={"阳光小屋": "service_station"})  # fmt: skip
     row = area.access().table.query("category == 'service_station'").iloc[0]
     assert row["nearest_facility_name"] == "一号阳光小屋" and row["distance_m"] < 500
+
+
+def test_no_compounds_left_is_a_clear_error(demo):
+    compounds = demo.compounds[["name", "lon", "lat"]].assign(population="?")
+    area = lc.Area.from_frames(compounds, demo.facilities, streets=demo.graph)
+    rejected = [i for i in area.issues if i.rejected]
+    assert len(area.compounds) == 0 and len(rejected) == len(demo.compounds)
+    with pytest.raises(lc.EmptyAreaError, match="no compounds"):
+        area.access()

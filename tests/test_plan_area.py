@@ -82,6 +82,9 @@ def test_plan_command_writes_files(tmp_path):
     assert features and all(f["properties"]["functions"] for f in features)
     assert (tmp_path / "plan.csv").read_text().startswith("site,")
     assert "share_after" in (tmp_path / "coverage_before_after.csv").read_text()
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["budget"] == 400 and summary["cost"] + summary["budget_remaining"] == 400
+    assert f"剩余 remaining {summary['budget_remaining']:g}" in result.output
     bad = CliRunner().invoke(app, ["plan", "--demo", "--model", "nope", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "nope" in bad.output
 

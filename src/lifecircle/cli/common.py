@@ -108,6 +108,7 @@ def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = 
     console.print(
         f"选址 plan: {plan.status}，启用 {len(plan.sites)} 处 sites{budget}，gap {percent(plan.gap)}",
         highlight=False,
+        soft_wrap=True,
     )
     names = area.standard.categories
     for site in plan.sites.itertuples(index=False):
@@ -120,6 +121,7 @@ def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = 
             f"{percent(check.share_before)} → {percent(check.share_after)} {word}; "
             f"最多可达 reachable at best {percent(check.reachable_share)}",
             highlight=False,
+            soft_wrap=True,
         )
     print_coverage_change(console, area, plan.coverage)
 

@@ -81,13 +81,17 @@ def plan(
         raise typer.Exit(1)
     write_plan_files(out, result)
     print_plan(console, area, result)
-    for name in ("plan.csv", "plan.geojson", "coverage_before_after.csv"):
+    for name in ("plan.csv", "plan.geojson", "coverage_before_after.csv", "summary.json"):
         console.print(f"  {out / name}")
 
 
 def write_plan_files(out: Path, result: PlanResult) -> None:
-    """plan.csv (site × function), plan.geojson (opened sites), coverage_before_after.csv."""
+    """plan.csv (site × function), plan.geojson (opened sites), coverage_before_after.csv and
+    summary.json (status, sites, budget, cost, budget_remaining, excluded sites)."""
     out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(
+        json.dumps(result.summary(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     result.functions.to_csv(out / "plan.csv", index=False, encoding="utf-8")
     result.coverage.to_csv(out / "coverage_before_after.csv", index=False, encoding="utf-8")
     sites = result.to_geodataframe()
