@@ -10,6 +10,7 @@ MODULES = [
     "lifecircle.data.priorities",
     "lifecircle.library.area",
     "lifecircle.library.results",
+    "lifecircle.report.planner",
 ]
 
 

@@ -90,7 +90,19 @@ def build_report(
     extra_sheets: list[Sheet] = (),
     subtitle: str = "",
 ) -> PlannerReport:
-    """The report's tables and layers for an area, its access and (optionally) a plan."""
+    """The report's tables and layers for an area, its access and (optionally) a plan.
+
+    `boundary` (from `read_boundary`) adds coverage per 居委会 / 街道 polygon; `extra_sheets`
+    are appended as sections of the HTML and sheets of the workbook.
+
+    Examples
+    --------
+    >>> import lifecircle as lc
+    >>> area = lc.Area.demo()
+    >>> report = build_report(area, area.access(), area.plan(budget=500))
+    >>> [sheet.key for sheet in report.sheets]
+    ['coverage', 'plan', 'gaps', 'closures', 'merges', 'compounds']
+    """
     warnings = list(area.warnings) + list(access.warnings)
     sheets = [tables.coverage_sheet(area, access, plan)]
     if plan is not None and plan.feasible:
@@ -117,7 +129,18 @@ def build_report(
 
 
 def write_report_files(folder: str | Path, report: PlannerReport) -> list[Path]:
-    """Write report.html, report.xlsx and report.gpkg into `folder`; returns their paths."""
+    """Write report.html, report.xlsx and report.gpkg into `folder`; returns their paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import lifecircle as lc
+    >>> area = lc.Area.demo()
+    >>> report = build_report(area, area.access(), area.plan(budget=500))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [path.name for path in write_report_files(folder, report)]
+    ['report.html', 'report.xlsx', 'report.gpkg']
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [
