@@ -123,3 +123,20 @@ def test_compound_polygons_open_their_private_paths(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "private ways inside the compounds kept: 1" in result.output
+
+
+def test_access_on_an_osm_file_without_facilities_is_an_error(tmp_path):
+    from test_network_osm import write_osm
+
+    osm = write_osm(
+        tmp_path / "streets.osm",
+        '<node id="1" lat="31.0" lon="121.0"/><node id="2" lat="31.001" lon="121.0"/>'
+        '<node id="3" lat="31.001" lon="121.001"/><node id="4" lat="31.0" lon="121.001"/>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="footway"/></way>'
+        '<way id="11"><nd ref="1"/><nd ref="4"/><nd ref="3"/><nd ref="2"/><nd ref="1"/>'
+        '<tag k="building" v="apartments"/></way>',
+    )
+    result = runner.invoke(app, ["access", "--osm", str(osm), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "no facility of any category" in " ".join(result.output.split())
+    assert not (tmp_path / "out" / "coverage.csv").exists()

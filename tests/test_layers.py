@@ -7,19 +7,19 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lifecircle"
 
-FOUNDATIONS = {"progress", "errors", "geo", "standards", "network", "data"}
+FOUNDATIONS = {"errors", "progress", "geo", "standards", "network", "data"}
 ENGINES = {"access", "plan"}
 ALLOWED = {
-    "progress": set(),
     "errors": set(),
-    "geo": {"progress", "errors"},
-    "standards": {"progress", "errors"},
-    "network": {"progress", "errors", "geo", "standards"},
-    "data": {"progress", "errors", "geo", "standards", "network"},
+    "progress": set(),
+    "geo": {"errors", "progress"},
+    "standards": {"errors", "progress"},
+    "network": {"errors", "progress", "geo", "standards"},
+    "data": {"errors", "progress", "geo", "standards", "network"},
     "access": FOUNDATIONS,
     "plan": FOUNDATIONS | {"access"},
     "library": FOUNDATIONS | ENGINES,
-    "store": {"progress", "errors", "geo", "standards"},
+    "store": {"errors", "progress", "geo", "standards"},
     "ops": FOUNDATIONS | ENGINES | {"store"},
     "scale": FOUNDATIONS | ENGINES | {"library"},
     "report": FOUNDATIONS | ENGINES | {"library"},

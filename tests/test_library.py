@@ -23,7 +23,8 @@ def demo():
 
 def test_every_input_error_is_one_hierarchy(tmp_path):
     for error in (lc.DataFileError, lc.StandardError, lc.OsmError, lc.PlanInputError,
-                  lc.RowsRejectedError, lc.EmptyAreaError):  # fmt: skip
+                  lc.RowsRejectedError, lc.NoCompoundsError, lc.NoFacilitiesError,
+                  lc.GraphError):  # fmt: skip
         assert issubclass(error, lc.InputError) and issubclass(error, ValueError)
     with pytest.raises(lc.StandardError):
         lc.Area.demo("no-such-standard")
@@ -70,8 +71,8 @@ def test_chinese_headers_gcj02_and_strict_rows(demo):
 
 
 def test_geodataframes_and_street_lines_give_the_demo_numbers(demo):
-    """Independent path: the demo rebuilt from WGS-84 GeoDataFrames (compounds as polygons in
-    Web Mercator) and street lines, then compared with the built-in demo area."""
+    """Independent path: the demo rebuilt from GeoDataFrames (compounds in Web Mercator) and
+    WGS-84 street lines, then compared with the built-in demo area."""
     projection, x0, y0 = _projection_offset()
 
     def lonlat(geometry):
@@ -81,14 +82,11 @@ def test_geodataframes_and_street_lines_give_the_demo_numbers(demo):
     streets = geopandas.GeoDataFrame(
         geometry=[lonlat(shapely.linestrings(line)) for _, _, line in STREETS], crs="EPSG:4326"
     )
-    polygons = [shapely.transform(g, lambda xy: np.column_stack(
-        projection.to_lonlat(xy[:, 0], xy[:, 1]))) for g in demo.compounds["geometry"]]  # fmt: skip
     compounds = geopandas.GeoDataFrame(
         demo.compounds[["id", "name", "population", "pop_60_plus", "pop_0_6", "pop_7_14"]],
-        geometry=polygons,
+        geometry=geopandas.points_from_xy(demo.compounds["lon"], demo.compounds["lat"]),
         crs="EPSG:4326",
-    ).to_crs("EPSG:3857")
-    compounds["lon"], compounds["lat"] = demo.compounds["lon"], demo.compounds["lat"]
+    ).to_crs("EPSG:3857")  # read back to WGS-84 by the loader
     gates = demo.gates[["compound_id", "lon", "lat"]]
     area = lc.Area.from_frames(compounds, demo.facilities[["id", "name", "category", "lon", "lat"]],
                                demo.candidates.drop(columns=["x", "y"]), gates, streets)  # fmt: skip
@@ -134,28 +132,36 @@ def test_weights_file_rows_are_checked(tmp_path, demo):
 
 
 def test_targets_weights_objective_reach_the_hub_model(monkeypatch, demo, tmp_path):
-    """The options arrive at HubModel as given (codes, shares 0–1, a checked weights table), and
-    each target is checked against the plan; reachable_share is checked against a fresh
-    analysis with every usable candidate hosting the category."""
+    """The options arrive at HubModel as given (codes, shares 0–1, a checked weights table); a
+    reachable target is met, an unreachable one is reported with the best reachable share, checked
+    against a fresh analysis with every candidate that may host a nursery hosting one."""
     received = {}
 
     class Recording(plan_area.HubModel):
-        def __init__(self, *args, targets=None, weights=None, objective="heads", **kwargs):
-            received.update(targets=targets, weights=weights, objective=objective)
+        def __init__(self, *args, **kwargs):
+            received.update(kwargs)
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(plan_area, "HubModel", Recording)
     weights = tmp_path / "w.csv"
     weights.write_text("类别,权重,小区\n托育点,4,枫林新村\n", encoding="utf-8")
-    plan = demo.plan(budget=500, targets=["社区服务站=30%", "托育点=0.5"], weights=weights,
+    plan = demo.plan(budget=500, targets=["社区服务站=30%", "托育点=0.1"], weights=weights,
                      objective="normalised")  # fmt: skip
-    assert received["targets"] == {"service_station": 0.3, "nursery": 0.5}
+    assert received["targets"] == {"service_station": 0.3, "nursery": 0.1}
     assert received["objective"] == "normalised"
     assert received["weights"][["category", "weight", "compound_id"]].values.tolist() == [
         ["nursery", 4.0, "C01"]
     ]
-    checks = {t.category: t for t in plan.targets}
-    assert checks["service_station"].met and not checks["nursery"].met
+    assert plan.feasible and all(check.met for check in plan.targets)
+    nursery = {t.category: t for t in plan.targets}["nursery"]
+    row = plan.coverage.query("category == 'nursery' and group == 'preschool'")
+    assert nursery.share_after == pytest.approx(row["share_after"].iloc[0])
+    assert nursery.share_after >= 0.1
+
+    out_of_reach = demo.plan(budget=500, targets={"nursery": 0.9})
+    assert not out_of_reach.feasible
+    (check,) = out_of_reach.targets
+    assert not check.met
     nurseries = demo.candidates[[
         not len(a) or "nursery" in a for a in demo.candidates["allowed_functions"]
     ]]  # fmt: skip
@@ -166,9 +172,8 @@ def test_targets_weights_objective_reach_the_hub_model(monkeypatch, demo, tmp_pa
     )
     covered = analyse(everything).access.query("category == 'nursery'")["covered"].to_numpy()
     head = demo.compounds["pop_0_6"].to_numpy(float)
-    assert checks["nursery"].reachable_share == pytest.approx(head[covered].sum() / head.sum())
-    unreachable = set(demo.compounds["id"][~covered & (head > 0)])
-    assert set(checks["nursery"].unreachable_compounds) == unreachable
+    assert check.reachable_share == pytest.approx(head[covered].sum() / head.sum())
+    assert set(check.unreachable_compounds) == set(demo.compounds["id"][~covered & (head > 0)])
     with pytest.raises(lc.InputError, match="hub model only"):
         demo.plan(model="mclp", p=2, targets={"nursery": 0.5})
 
@@ -208,5 +213,5 @@ def test_no_compounds_left_is_a_clear_error(demo):
     area = lc.Area.from_frames(compounds, demo.facilities, streets=demo.graph)
     rejected = [i for i in area.issues if i.rejected]
     assert len(area.compounds) == 0 and len(rejected) == len(demo.compounds)
-    with pytest.raises(lc.EmptyAreaError, match="no compounds"):
+    with pytest.raises(lc.NoCompoundsError, match="no compounds"):
         area.access()

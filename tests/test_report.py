@@ -209,8 +209,8 @@ def test_no_facility_at_all_is_a_clear_error(tmp_path):
                                       "--compounds", str(folder / "compounds.csv")],
                                 terminal_width=200)  # fmt: skip
     assert result.exit_code == 2
-    assert "no facility at all" in result.output
+    assert "has no facility" in result.output
     result = CliRunner().invoke(
         app, ["report", "--area", str(folder), "--out", str(tmp_path / "r")], terminal_width=200
     )
-    assert result.exit_code == 2 and "no facility at all" in result.output
+    assert result.exit_code == 2 and "has no facility" in result.output

@@ -1,32 +1,30 @@
-"""One error hierarchy for bad input: what a planner must fix, with the rows to fix.
+"""The one base of every input error: the input must change before the work can run.
 
-Every layer raises a subclass of `InputError` (a `ValueError`); faces turn it into words. The
-`problems` it carries are row-level issues (file, row, column, value, reason), e.g.
-`lifecircle.data.Issue`, so a notebook can list them as a table and a CLI can print them.
+Every layer's input errors derive from `InputError` (files, OSM extracts, graphs, standards, the
+area handed to an engine). Engines raise them carrying data; faces turn them into words.
 """
-
-from collections.abc import Sequence
 
 
 class InputError(ValueError):
-    """Input that cannot be used as given; `problems` lists the rows and fields to fix.
+    """Input that cannot be used. The message says what is wrong and where.
+
+    `problems` carries the row-level issues (file, row, field, value, reason) when there are some,
+    so a face can list them all.
 
     Examples
     --------
-    >>> from lifecircle.errors import InputError
-    >>> error = InputError("compounds: 2 rows rejected")
-    >>> isinstance(error, ValueError), error.problems
-    (True, [])
+    >>> try:
+    ...     raise InputError("compounds.csv: no rows", problems=["row 2: no id"])
+    ... except InputError as error:
+    ...     print(error, error.problems)
+    compounds.csv: no rows ['row 2: no id']
     """
 
-    def __init__(self, message: str, problems: Sequence = ()):
-        super().__init__(message)
+    def __init__(self, *args: object, problems: list | tuple = ()):
+        super().__init__(*args)
         self.problems = list(problems)
 
 
 class RowsRejectedError(InputError):
-    """Some rows of a table were rejected and the caller asked for strict input."""
-
-
-class EmptyAreaError(InputError):
-    """The area has no compounds, or no facility at all: there is nothing to measure."""
+    """Some rows of a table were rejected and the caller asked for strict input (`problems`
+    lists them)."""

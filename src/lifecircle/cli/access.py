@@ -46,6 +46,12 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    warn_offset: Annotated[
+        float,
+        typer.Option(
+            "--warn-offset", help="离道路超过此距离 (m) 时警告 warn beyond this from a street"
+        ),
+    ] = 50.0,
     isochrones: Annotated[
         bool,
         typer.Option(
@@ -72,7 +78,7 @@ def access(
             save_graph.parent.mkdir(parents=True, exist_ok=True)
             console.print(f"路网已保存 graph saved: {area.graph.save(save_graph)}")
         with progress_bar(console) as progress:
-            result = area.access(max_offset, progress)
+            result = area.access(max_offset, warn_offset, progress)
             collection = (
                 result.isochrones(progress)
                 if isochrones

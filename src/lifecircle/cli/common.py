@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle.library import Accessibility, Area, InputError, PlanResult
-from lifecircle.library.results import NO_FACILITY
 from lifecircle.plan.area import AREA_MODELS
 from lifecircle.report.charts import percent
 from lifecircle.report.tables import GROUP_NAMES, NO_FACILITY_TEXT
@@ -69,8 +68,8 @@ def print_warnings(console: Console, warnings: list[str]) -> None:
         console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
 
 
-def share_text(share: float, status: str) -> str:
-    return NO_FACILITY_TEXT if status == NO_FACILITY else percent(share)
+def share_text(share: float, no_facility: bool) -> str:
+    return NO_FACILITY_TEXT if no_facility else percent(share)
 
 
 def print_access(console: Console, access: Accessibility) -> None:
@@ -82,7 +81,7 @@ def print_access(console: Console, access: Accessibility) -> None:
         by_group = block.set_index("group")
         first = block.iloc[0]
         cells = [
-            share_text(by_group["share"].get(g, np.nan), by_group["status"].get(g, ""))
+            share_text(by_group["share"].get(g, np.nan), bool(by_group["no_facility"].get(g)))
             for g in ("all", "elderly")
         ]
         table.add_row(first["category_name_zh"], f"{first['threshold_m']:g}", *cells)
@@ -137,16 +136,22 @@ def print_coverage_change(console: Console, area: Area, coverage: pd.DataFrame) 
     for code, block in coverage.groupby("category", sort=False):
         by_group = block.set_index("group")
         before, after = by_group["share_before"], by_group["share_after"]
-        missing = (by_group["status"] == NO_FACILITY).any() and not (after > 0).any()
+        none_before = by_group["no_facility_before"].astype(bool)
+        none_after = by_group["no_facility_after"].astype(bool)
         cells = [
-            NO_FACILITY_TEXT if missing else f"{_number(before[g])}→{_number(after[g])}"
+            NO_FACILITY_TEXT
+            if none_before[g] and none_after[g]
+            else f"{_number(before[g], none_before[g])}→{_number(after[g], none_after[g])}"
             for g in groups
         ]
-        style = "bold green" if bool((after > before).any()) else None
+        style = "bold green" if bool((after.fillna(0) > before.fillna(0)).any()) else None
         table.add_row(area.standard.categories[code].name_zh, *cells, style=style)
     console.print(table)
 
 
-def _number(share: float) -> str:
-    """A share as a percentage number with one decimal ("—" for a group with nobody)."""
+def _number(share: float, no_facility: bool) -> str:
+    """A share as a percentage number with one decimal; 无 where there is no facility, — for a
+    group with nobody in it."""
+    if no_facility:
+        return "无"
     return f"{share * 100:.1f}" if np.isfinite(share) else "—"

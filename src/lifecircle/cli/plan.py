@@ -75,7 +75,7 @@ def plan(
     except InputError as exc:
         fail_input(console, exc)
     print_warnings(console, area.warnings + area.access().warnings + result.warnings)
-    console.print(json.dumps(result.summary(), ensure_ascii=False), highlight=False)
+    console.print(json.dumps(result.summary(), ensure_ascii=False), highlight=False, soft_wrap=True)
     if not result.feasible:
         print_plan(console, area, result)
         raise typer.Exit(1)

@@ -116,7 +116,9 @@ def _check_contract(table: pd.DataFrame, kind: str, required: tuple[str, ...]) -
     if problems:
         listed = "; ".join(str(p) for p in problems[:5])
         more = f" … (+{len(problems) - 5})" if len(problems) > 5 else ""
-        raise InputError(f"{kind}: {len(problems)} 处问题 problems: {listed}{more}", problems)
+        raise InputError(
+            f"{kind}: {len(problems)} 处问题 problems: {listed}{more}", problems=problems
+        )
 
 
 def build_area(

@@ -70,7 +70,7 @@ def parse_targets(
             problems.append(Issue("--target", number, "share", str(share), str(exc)))
     if problems:
         raise InputError("覆盖目标有误 bad coverage targets: " + "; ".join(map(str, problems)),
-                         problems)  # fmt: skip
+                         problems=problems)  # fmt: skip
     return targets
 
 
@@ -98,7 +98,7 @@ def weights_table(
         for field in ("category", "weight") if field not in position
     ]  # fmt: skip
     if problems:
-        raise InputError(f"{raw.file}: " + "; ".join(p.reason for p in problems), problems)
+        raise InputError(f"{raw.file}: " + "; ".join(p.reason for p in problems), problems=problems)
     rows = []
     seen: dict[tuple, int] = {}
     for number, record in zip(raw.row_numbers, raw.records, strict=True):
@@ -128,7 +128,7 @@ def weights_table(
         rows.append({"category": code, "weight": weight, "compound_id": compound, "row": number})
     if problems:
         raise InputError(f"{raw.file}: {len(problems)} 行有误 bad rows: "
-                         + "; ".join(map(str, problems[:5])), problems)  # fmt: skip
+                         + "; ".join(map(str, problems[:5])), problems=problems)  # fmt: skip
     table = pd.DataFrame(rows, columns=["category", "weight", "compound_id", "row"])
     table["compound_id"] = pd.Series([r["compound_id"] for r in rows], dtype=object)
     return table

@@ -5,21 +5,27 @@ results are typed (`Accessibility`, `PlanResult`); bad input raises `InputError`
 subclasses, carrying the rows to fix.
 """
 
+from lifecircle.access.area import AreaInputError, NoCompoundsError, NoFacilitiesError
 from lifecircle.data.report import DataFileError, Issue
-from lifecircle.errors import EmptyAreaError, InputError, RowsRejectedError
+from lifecircle.errors import InputError, RowsRejectedError
 from lifecircle.library.area import Area
-from lifecircle.library.results import Accessibility, PlanResult, TargetCheck
+from lifecircle.library.results import Accessibility, PlanResult
+from lifecircle.network.graph import GraphError
 from lifecircle.network.osm import OsmError
+from lifecircle.plan.hub import TargetCheck
 from lifecircle.plan.result import PlanInputError
 from lifecircle.standards import Standard, StandardError, load_standard
 
 __all__ = [
     "Accessibility",
     "Area",
+    "AreaInputError",
     "DataFileError",
-    "EmptyAreaError",
+    "GraphError",
     "InputError",
     "Issue",
+    "NoCompoundsError",
+    "NoFacilitiesError",
     "OsmError",
     "PlanInputError",
     "PlanResult",

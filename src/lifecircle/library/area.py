@@ -19,16 +19,10 @@ from lifecircle.data.categories import read_mapping
 from lifecircle.data.importer import import_file, import_raw
 from lifecircle.data.priorities import parse_targets, read_weights, weights_table
 from lifecircle.data.report import ImportResult, Issue
-from lifecircle.errors import EmptyAreaError, InputError, RowsRejectedError
+from lifecircle.errors import InputError, RowsRejectedError
 from lifecircle.library import analysis
 from lifecircle.library.frames import raw_table, street_graph
-from lifecircle.library.results import (
-    MEASURED,
-    NO_FACILITY,
-    Accessibility,
-    PlanResult,
-    TargetCheck,
-)
+from lifecircle.library.results import Accessibility, PlanResult
 from lifecircle.network.osm import load_category_mapping, read_osm
 from lifecircle.plan.area import AREA_MODELS, coverage_before_after, plan_area_model, plan_hubs
 from lifecircle.plan.result import INFEASIBLE
@@ -40,7 +34,7 @@ AREA_FILES = ("compounds", "facilities", "candidates", "gates")
 """The tables of an area folder, each as `<kind>.csv|.xlsx|.geojson|.gpkg`."""
 TABLE_SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg")
 OSM_SUFFIXES = (".pbf", ".osm", ".bz2")
-OBJECTIVES = ("heads", "normalised")
+OBJECTIVES = ("normalised", "heads")
 
 
 def _standard(standard: Standard | str | Path) -> Standard:
@@ -292,7 +286,7 @@ class Area(AreaData):
             listed = "; ".join(str(i) for i in rejected[:5])
             more = f" … (+{len(rejected) - 5})" if len(rejected) > 5 else ""
             raise RowsRejectedError(
-                f"{len(rejected)} 行被拒绝 rows rejected: {listed}{more}", rejected
+                f"{len(rejected)} 行被拒绝 rows rejected: {listed}{more}", problems=rejected
             )
         facilities = imported["facilities"].table if "facilities" in imported else osm_facilities
         table = {k: imported[k].table if k in imported else None for k in ("candidates", "gates")}
@@ -303,16 +297,19 @@ class Area(AreaData):
 
     # ---- analysis ------------------------------------------------------------------------------
 
-    def access(self, max_offset_m: float = 300.0, progress: Progress = silent) -> Accessibility:
+    def access(
+        self, max_offset_m: float = 300.0, warn_offset_m: float = 50.0, progress: Progress = silent
+    ) -> Accessibility:
         """Walking access from every compound to every category of the standard.
 
-        Points farther than `max_offset_m` from any street are left out and named in
-        ``warnings``. The result is kept, so `plan` reuses it.
+        Every distance includes the walk from each point to its street. Points farther than
+        `max_offset_m` from any street are left out, and those farther than `warn_offset_m` named,
+        in ``warnings``. The result is kept, so `plan` reuses it.
 
         Raises
         ------
-        EmptyAreaError
-            The area has no compounds or no facility at all.
+        NoCompoundsError, NoFacilitiesError
+            The area has no compounds, or no facility of any category of the standard.
 
         Examples
         --------
@@ -324,32 +321,14 @@ class Area(AreaData):
         >>> sorted(result.table.columns)[:3]
         ['category', 'compound_id', 'compound_name']
         """
-        if max_offset_m in self._cache:
-            return self._cache[max_offset_m]
-        if len(self.compounds) == 0:
-            raise EmptyAreaError(f"{self.name}: 没有小区（需求点） the area has no compounds")
-        if len(self.facilities) == 0:
-            raise EmptyAreaError(
-                f"{self.name}: 区内没有任何设施，无法测算可达性 the area has no facility at all; "
-                "give a facilities file or an OSM file with amenities"
-            )
-        attached = attach(self, max_offset_m)
+        key = (max_offset_m, warn_offset_m)
+        if key in self._cache:
+            return self._cache[key]
+        attached = attach(self, max_offset_m, warn_offset_m)
         engine = analyse(self, progress, attached)
-        counts = self.facilities["category"].astype(str).value_counts()
-        coverage = engine.coverage.assign(
-            facility_count=lambda t: t["category"].map(counts).fillna(0).astype(int)
-        )
-        coverage["status"] = np.where(coverage["facility_count"] > 0, MEASURED, NO_FACILITY)
-        warnings = list(engine.warnings)
-        for code in dict.fromkeys(coverage.loc[coverage["status"] == NO_FACILITY, "category"]):
-            category = self.standard.categories[code]
-            warnings.append(
-                f"区内没有{category.name_zh}（无此类设施），覆盖率为 0 并非测算结果 "
-                f"no {category.name_en} in the area: its 0% coverage is not a measurement"
-            )
-        result = Accessibility(self, engine.access, coverage, engine.gaps, equity(self, engine),
-                               warnings, engine)  # fmt: skip
-        self._cache[max_offset_m] = result
+        result = Accessibility(self, engine.access, engine.coverage, engine.gaps,
+                               equity(self, engine), list(engine.warnings), engine)  # fmt: skip
+        self._cache[key] = result
         return result
 
     def closures(self) -> pd.DataFrame:
@@ -386,7 +365,7 @@ class Area(AreaData):
         budget: float | None = None,
         targets: dict[str, float] | list[str] | None = None,
         weights: pd.DataFrame | str | Path | None = None,
-        objective: str = "heads",
+        objective: str = "normalised",
         p: int | None = None,
         radius: float | None = None,
         category: str = "service_station",
@@ -407,8 +386,9 @@ class Area(AreaData):
             names in Chinese or English, mapped like data files (`mapping`).
         weights : priority per category, optionally per compound and category: a DataFrame with
             columns category, weight[, compound_id] or a file (CSV / XLSX) with those columns.
-        objective : "heads" (residents newly covered) or "normalised" (each function's newly
-            covered share of its target group), see docs/plan.md.
+        objective : "normalised" (the sum over functions of the newly covered share of each
+            function's target group, in percentage points; the default) or "heads" (residents
+            newly covered), see docs/plan.md.
         p, radius, category : for the single-function models.
         max_functions, min_coverage : functions per site; per-compound coverage floor (0–1).
 
@@ -424,9 +404,9 @@ class Area(AreaData):
         >>> plan = lc.Area.demo().plan(budget=500)
         >>> plan.status, len(plan.sites), plan.cost <= 500
         ('optimal', 5, True)
-        >>> row = plan.coverage.query("category == 'service_station' and group == 'all'")
+        >>> row = plan.coverage.query("category == 'canteen' and group == 'elderly'")
         >>> f"{row['share_before'].iloc[0]:.1%} → {row['share_after'].iloc[0]:.1%}"
-        '20.2% → 50.1%'
+        '3.8% → 32.3%'
         """
         if model not in AREA_MODELS:
             raise InputError(f"未知模型 unknown model {model!r}; 可选 choose from {AREA_MODELS}")
@@ -443,14 +423,13 @@ class Area(AreaData):
                                time_limit=time_limit, progress=progress, targets=goals or None,
                                weights=priorities, objective=objective)  # fmt: skip
         else:
-            if goals or priorities is not None or objective != "heads":
+            if goals or priorities is not None:
                 raise InputError(
-                    "目标、权重与目标函数只适用于 hub 模型 targets, weights and objective apply "
-                    "to the hub model only"
+                    "覆盖目标与权重只适用于 hub 模型 targets and weights apply to the hub model only"
                 )
             engine = plan_area_model(self, access.engine, model, p, radius, category,
                                      time_limit, progress)  # fmt: skip
-        return self._plan_result(engine, access, budget, goals)
+        return self._plan_result(engine, access, budget)
 
     def _weights(self, weights, names) -> pd.DataFrame | None:
         """The weights table checked against this area (codes, compound ids), or None."""
@@ -471,18 +450,14 @@ class Area(AreaData):
             if cid is not None and str(cid) not in known
         ]
         if problems:
-            raise InputError(f"{label}: " + "; ".join(map(str, problems)), problems)
+            raise InputError(f"{label}: " + "; ".join(map(str, problems)), problems=problems)
         table["compound_id"] = [None if c is None else by_name.get(str(c), str(c))
                                 for c in table["compound_id"]]  # fmt: skip
         return table
 
-    def _plan_result(self, engine: EnginePlan, access: Accessibility, budget, goals) -> PlanResult:
+    def _plan_result(self, engine: EnginePlan, access: Accessibility, budget) -> PlanResult:
         feasible = engine.status != INFEASIBLE
         coverage = coverage_before_after(self, access.engine, engine)
-        status = access.coverage.set_index(["category", "group"])["status"]
-        coverage["status"] = status.reindex(
-            pd.MultiIndex.from_frame(coverage[["category", "group"]])
-        ).to_numpy()
         candidates = self.candidates.set_index("id", drop=False)
         sites = candidates.loc[list(engine.sites)] if feasible else candidates.iloc[:0]
         columns = [c for c in ("id", "name", "address", "lon", "lat", "floor_area", "cost")
@@ -505,27 +480,7 @@ class Area(AreaData):
             solve_seconds=engine.solve_seconds, sites=sites, functions=engine.table,
             coverage=coverage, covered=covered, budget=budget,
             cost=float(engine.cost) if feasible and np.isfinite(engine.cost) else 0.0,
-            targets=self._target_checks(goals, engine, coverage) if feasible else [],
+            targets=tuple(getattr(engine, "targets", ())),
             excluded_sites=list(engine.excluded_sites), explanation=engine.explanation,
             warnings=list(engine.warnings),
         )  # fmt: skip
-
-    def _target_checks(self, goals, engine: EnginePlan, coverage) -> list[TargetCheck]:
-        checks = []
-        for code, share in goals.items():
-            group = self.standard.categories[code].group
-            head = pd.to_numeric(self.compounds[self.standard.groups[group].column],
-                                 errors="coerce").fillna(0.0).to_numpy()  # fmt: skip
-            row = coverage[(coverage["category"] == code) & (coverage["group"] == group)]
-            reachable = engine.reachable_by_category.get(code)
-            if reachable is None:
-                reachable = engine.covered_after_by_category.get(code, np.zeros(len(head), bool))
-            total = head.sum()
-            checks.append(TargetCheck(
-                category=code, target_share=share,
-                share_before=float(row["share_before"].iloc[0]),
-                share_after=float(row["share_after"].iloc[0]),
-                reachable_share=float(head[reachable].sum() / total) if total else float("nan"),
-                unreachable_compounds=list(self.compounds["id"].to_numpy()[~reachable & (head > 0)]),
-            ))  # fmt: skip
-        return checks

@@ -12,12 +12,8 @@ import pandas as pd
 from lifecircle.access.area import AccessResult
 from lifecircle.access.isochrone import isochrones_geojson
 from lifecircle.data.area import Area as AreaData
+from lifecircle.plan.hub import TargetCheck
 from lifecircle.progress import Progress, silent
-
-NO_FACILITY = "no_facility"
-"""`coverage.status` of a category with no facility at all in the area (shown as 无此类设施)."""
-MEASURED = "measured"
-"""`coverage.status` of a category with at least one facility in the area."""
 
 
 def _geodataframe(frame: pd.DataFrame, lon: str = "lon", lat: str = "lat"):
@@ -42,9 +38,9 @@ class Accessibility:
         best entry (inf when none is reachable), ``nearest_facility_id`` / ``_name``,
         ``count_within_threshold``, ``covered``.
     coverage : DataFrame
-        One row per (category, group): ``population``, ``covered_population``, ``share`` (0–1),
-        ``facility_count`` and ``status`` (``"measured"``, or ``"no_facility"`` when the area has
-        no facility of the category, so a share of 0 is not a measurement).
+        One row per (category, group of the standard): ``population``, ``covered_population``,
+        ``share`` (0–1) and ``no_facility`` (True when the area has no facility of the category:
+        the share is then NaN, not a measured 0).
     gaps : DataFrame
         The uncovered (compound, category) rows with the target group's head count.
     equity : DataFrame
@@ -71,7 +67,7 @@ class Accessibility:
         >>> result.missing_categories()
         []
         """
-        rows = self.coverage[self.coverage["status"] == NO_FACILITY]
+        rows = self.coverage[self.coverage["no_facility"].astype(bool)]
         return list(dict.fromkeys(rows["category"]))
 
     def isochrones(self, progress: Progress = silent) -> dict:
@@ -133,27 +129,6 @@ class Accessibility:
 
 
 @dataclass
-class TargetCheck:
-    """One coverage target (``--target CATEGORY=SHARE``) against the plan.
-
-    ``reachable_share`` is the best share any plan could reach (existing facilities plus every
-    usable candidate allowed to host the category); ``unreachable_compounds`` lists the compounds
-    with target-group residents that no candidate can bring within the threshold.
-    """
-
-    category: str
-    target_share: float
-    share_before: float
-    share_after: float
-    reachable_share: float
-    unreachable_compounds: list
-
-    @property
-    def met(self) -> bool:
-        return bool(self.share_after >= self.target_share - 1e-9)
-
-
-@dataclass
 class PlanResult:
     """A site-selection plan on an area (from `Area.plan`).
 
@@ -171,13 +146,14 @@ class PlanResult:
         One row per (site, function) with its floor area and newly covered residents.
     coverage : DataFrame
         Per (category, group): ``population``, ``covered_before``, ``covered_after`` and
-        ``share_before`` / ``share_after`` (0–1), ``status`` as in `Accessibility.coverage`.
+        ``share_before`` / ``share_after`` (0–1), ``no_facility_before`` / ``no_facility_after``.
     covered : DataFrame
         One row per (compound, category): ``covered_before``, ``covered_after``.
     budget, cost : float
         The budget given (None when none) and the cost of the opened sites.
-    targets : list of TargetCheck
-        One per target asked for.
+    targets : tuple of lifecircle.plan.hub.TargetCheck
+        One per target asked for: shares before and after, whether it is met, the best share any
+        plan could reach and the compounds no candidate reaches.
     excluded_sites : list
         Candidate ids left out because they are not on the walk network.
     explanation : str
@@ -197,7 +173,7 @@ class PlanResult:
     covered: pd.DataFrame
     budget: float | None
     cost: float
-    targets: list[TargetCheck] = field(default_factory=list)
+    targets: tuple[TargetCheck, ...] = ()
     excluded_sites: list = field(default_factory=list)
     explanation: str = ""
     warnings: list[str] = field(default_factory=list)

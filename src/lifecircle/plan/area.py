@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from lifecircle.access.area import COVERAGE_GROUPS, AccessResult, compound_min
+from lifecircle.access.area import AccessResult, compound_min
+from lifecircle.access.coverage import coverage_change, covered_matrix, head_counts
 from lifecircle.data.area import Area
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.hub import HubModel, HubRule
@@ -56,17 +57,7 @@ def node_distances(
 
 
 def _covered_before(area: Area, access: AccessResult, codes: list[str]) -> np.ndarray:
-    table = access.access.pivot_table(
-        index="compound_id", columns="category", values="covered", aggfunc="max"
-    )
-    table = table.reindex(index=area.compounds["id"], columns=codes).fillna(False)
-    return table.to_numpy(dtype=bool)
-
-
-def _head_counts(area: Area, column: str) -> np.ndarray:
-    if column not in area.compounds.columns:
-        return np.zeros(len(area.compounds))
-    return np.nan_to_num(pd.to_numeric(area.compounds[column], errors="coerce").to_numpy(float))
+    return covered_matrix(access.access, area.compounds["id"], codes)
 
 
 def _allowed(candidates: pd.DataFrame, codes: list[str]) -> np.ndarray:
@@ -156,16 +147,15 @@ def plan_hubs(
     progress: Progress = silent,
     targets: dict[str, float] | None = None,
     weights: pd.DataFrame | None = None,
-    objective: str = "heads",
+    objective: str = "normalised",
 ) -> PlanResult:
     """Open candidate sites with hub functions, maximising population-weighted new coverage.
 
     Functions are the standard's hub functions, each with its threshold, target group and floor
     area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
-    Candidates off the walk network are left out and named in the result's warnings; a site
-    given no function is not reported as opened. `targets` (category → share of its target
-    group), `weights` (category, weight, optional compound_id) and `objective`
-    ("heads" | "normalised") go to the hub model as given.
+    Candidates off the walk network are left out and named in the result's warnings.
+    `targets` (category → share of its target group), `weights` (category, weight, optional
+    compound_id) and `objective` ("normalised" | "heads") go to `HubModel` as given.
     """
     usable, left_out, warnings = _usable_candidates(area, access_result)
     candidates = area.candidates[usable].reset_index(drop=True)
@@ -177,20 +167,11 @@ def plan_hubs(
     reach = [sparse.csr_matrix(distance <= c.threshold_m) for c in functions]
     areas = dict(floor_area_m2 or {})
     rule = HubRule.from_standard(standard.hub_rule) if hub_rule and standard.hub_rule else None
-    priorities = {}  # passed only when asked for, so plain plans need nothing new of the model
-    if targets:
-        priorities["targets"] = dict(targets)
-    if weights is not None:
-        priorities["weights"] = weights
-    if objective != "heads":
-        priorities["objective"] = objective
     model = HubModel(
         compound_ids=area.compounds["id"].to_numpy(),
         functions=tuple(codes),
         function_area=np.array([areas.get(c.code, c.floor_area_m2) for c in functions]),
-        weight=np.column_stack(
-            [_head_counts(area, standard.groups[c.group].column) for c in functions]
-        ),  # fmt: skip
+        weight=np.column_stack([head_counts(area, c.group) for c in functions]),  # fmt: skip
         covered_before=_covered_before(area, access_result, codes),
         site_ids=candidates["id"].to_numpy(),
         site_area=_candidate_numbers(candidates, "floor_area"),
@@ -202,34 +183,19 @@ def plan_hubs(
         min_compound_coverage=min_compound_coverage,
         hub_rule=rule,
         function_names={c.code: c.name_zh for c in functions},
-        **priorities,
+        targets=dict(targets or {}),
+        weights=weights,
+        objective=objective,
     )
     progress("选址求解 solving the plan", 0, 1)
     result = model.solve(time_limit=time_limit)
     progress("选址求解 solving the plan", 1, 1)
     result.excluded_sites, result.warnings = left_out, warnings + result.warnings
-    hosts = model.allowed & (model.function_area[None, :] <= model.site_area[:, None])
-    result.reachable_by_category = {
-        c: model.covered_before[:, f] | ((reach[f] @ hosts[:, f].astype(np.int8)) > 0)
-        for f, c in enumerate(codes)
-    }
     if result.status != INFEASIBLE:
-        _drop_sites_without_functions(result, candidates)
         after = result.covered_after
         result.covered_after_by_category = {c: after[:, f] for f, c in enumerate(codes)}
         result.table = _with_site_columns(area, result.table)
     return result
-
-
-def _drop_sites_without_functions(result: PlanResult, candidates: pd.DataFrame) -> None:
-    """A site the model opened but gave no function is not opened: it serves nobody."""
-    empty = [s for s in result.sites if not result.functions.get(s)]
-    if not empty:
-        return
-    result.sites = [s for s in result.sites if result.functions.get(s)]
-    result.functions = {s: f for s, f in result.functions.items() if f}
-    cost = candidates.set_index("id")["cost"]
-    result.cost = float(cost.loc[result.sites].sum()) if result.sites else 0.0
 
 
 def plan_area_model(
@@ -251,7 +217,7 @@ def plan_area_model(
     radius = standard.threshold_m(code) if radius is None else radius
     limit = max(max(standard.level_distances()) * 3, radius)
     distance = candidate_distances(area, access_result, limit, progress)[:, usable]
-    weight = _head_counts(area, standard.groups[standard.category(code).group].column)
+    weight = head_counts(area, standard.category(code).group)
     costs = CostMatrix.from_array(
         distance, weight, area.compounds["id"].to_numpy(), candidates["id"].to_numpy()
     )
@@ -301,23 +267,8 @@ def _with_site_columns(area: Area, table: pd.DataFrame) -> pd.DataFrame:
 def coverage_before_after(
     area: Area, access_result: AccessResult, result: PlanResult
 ) -> pd.DataFrame:
-    """Per category and target group: population, covered before and after the plan, shares."""
-    standard = area.standard
-    after_by = result.covered_after_by_category
-    before = _covered_before(area, access_result, list(standard.categories))
-    rows = []
-    for k, category in enumerate(standard.categories.values()):
-        covered_after = after_by.get(category.code, before[:, k])
-        for group in COVERAGE_GROUPS:
-            if group not in standard.groups:
-                continue
-            head = _head_counts(area, standard.groups[group].column)
-            population = float(head.sum())
-            b, a = float(head[before[:, k]].sum()), float(head[covered_after].sum())
-            rows.append({
-                "category": category.code, "category_name_zh": category.name_zh, "group": group,
-                "population": population, "covered_before": b, "covered_after": a,
-                "share_before": b / population if population else np.nan,
-                "share_after": a / population if population else np.nan,
-            })  # fmt: skip
-    return pd.DataFrame(rows)
+    """Per category and target group: population, covered before and after the plan, shares
+    (see `lifecircle.access.coverage.coverage_change`)."""
+    before = _covered_before(area, access_result, list(area.standard.categories))
+    added = {code for codes in result.functions.values() for code in codes}
+    return coverage_change(area, before, result.covered_after_by_category, added)

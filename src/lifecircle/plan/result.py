@@ -30,8 +30,7 @@ class PlanResult:
     compounds × functions boolean matrix (the hub model's function order) and
     `covered_after_by_category` the same per category code; `rows_before_merge` /
     `rows_after_merge` count demand rows before and after identical rows were merged.
-    `reachable_by_category` says which compounds a category could reach at best (existing
-    facilities plus every usable candidate that may host it). `excluded_sites` are candidate sites left out (not on the walk network), named in `warnings`.
+    `excluded_sites` are candidate sites left out (not on the walk network), named in `warnings`.
     """
 
     model: str
@@ -50,7 +49,6 @@ class PlanResult:
     covered_after_by_category: dict[str, np.ndarray] = field(default_factory=dict)
     rows_before_merge: int | None = None
     rows_after_merge: int | None = None
-    reachable_by_category: dict[str, np.ndarray] = field(default_factory=dict)
     excluded_sites: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -46,8 +46,8 @@ class ReportInput:
     """Everything the report renders.
 
     coverage: one row per (category, group) with share_before and, when a plan exists,
-    share_after; an optional `status` column marks categories with no facility
-    ("no_facility"), shown as 无此类设施.
+    share_after; optional `no_facility_before` / `no_facility_after` columns mark categories
+    with no facility, shown as 无此类设施.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
     equity: per (category, group) mean distance, Gini of distance and population left out.
     proposed_functions: candidate id -> the function codes the plan puts there.
@@ -168,11 +168,7 @@ def _charts(data: ReportInput) -> str:
         if rows.empty:
             continue
         # a category with no facility in the area is not measured at 0%: no bar, and it says so
-        missing = (
-            (rows["status"] == "no_facility").to_numpy()
-            if "status" in rows.columns
-            else np.zeros(len(rows), bool)
-        ) & ~(rows["share_after"].fillna(0).to_numpy() > 0 if has_after else False)
+        missing = _flags(rows, "no_facility_after" if has_after else "no_facility_before")
         names = [data.area.standard.categories[c].name_zh for c in rows["category"]]
         charts.append(
             coverage_bars(
@@ -219,7 +215,8 @@ def _coverage_table(data: ReportInput) -> str:
     rows = []
     for code, block in coverage.groupby("category", sort=False):
         category = standard.categories[code]
-        missing = "status" in block.columns and (block["status"] == "no_facility").any()
+        none_before = _flags(block, "no_facility_before").any()
+        none_after = _flags(block, "no_facility_after").any()
         cells = [
             f"<td>{escape(category.name_zh)}</td>",
             f"<td>{escape(standard.levels[category.level].name_zh)}</td>",
@@ -228,16 +225,22 @@ def _coverage_table(data: ReportInput) -> str:
         by_group = block.set_index("group")
         for g in groups:
             row = by_group.loc[g]
-            cells.append(_share_cell(code, g, "before", row["share_before"], missing))
+            cells.append(_share_cell(code, g, "before", row["share_before"], none_before))
             if has_after:
-                cells.append(_share_cell(code, g, "after", row["share_after"], missing and
-                                         row["share_after"] <= 0))  # fmt: skip
+                cells.append(_share_cell(code, g, "after", row["share_after"], none_after))
         rows.append(f'<tr data-category="{escape(code)}">' + "".join(cells) + "</tr>")
     return (
         '<section id="coverage"><h2>覆盖率表 Coverage table</h2>'
         f'<div class="scroll"><table id="coverage-table"><thead>{head}</thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
+
+
+def _flags(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A boolean column of `rows` (all False when absent)."""
+    if column not in rows.columns:
+        return np.zeros(len(rows), bool)
+    return rows[column].fillna(False).to_numpy(bool)
 
 
 def _share_cell(category: str, group: str, when: str, share: float, missing: bool) -> str:

@@ -180,8 +180,10 @@ def _coverage_rows(report: PlannerReport) -> pd.DataFrame:
     plan, access = report.plan, report.access
     if plan is not None and plan.feasible:
         return plan.coverage
-    rows = access.coverage.rename(columns={"share": "share_before"})
-    return rows.assign(share_after=np.nan)
+    rows = access.coverage.rename(
+        columns={"share": "share_before", "no_facility": "no_facility_before"}
+    )
+    return rows.assign(share_after=np.nan, no_facility_after=rows["no_facility_before"])
 
 
 def _write_html(path: Path, report: PlannerReport) -> Path:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.data.area import Area
-from lifecircle.library.results import NO_FACILITY, Accessibility, PlanResult
+from lifecircle.library.results import Accessibility, PlanResult
 
 NO_FACILITY_TEXT = "无此类设施"
 GROUP_NAMES = {
@@ -58,8 +58,8 @@ def category_name(area: Area, code: str) -> str:
     return category.name_zh if category is not None else str(code)
 
 
-def _share_or_none(share: float, status: str) -> object:
-    return NO_FACILITY_TEXT if status == NO_FACILITY else share
+def _share_or_none(share: float, no_facility: bool) -> object:
+    return NO_FACILITY_TEXT if no_facility else share
 
 
 def coverage_sheet(area: Area, access: Accessibility, plan: PlanResult | None) -> Sheet:
@@ -69,8 +69,9 @@ def coverage_sheet(area: Area, access: Accessibility, plan: PlanResult | None) -
         rows = plan.coverage
     else:
         rows = access.coverage.rename(
-            columns={"covered_population": "covered_before", "share": "share_before"}
-        )
+            columns={"covered_population": "covered_before", "share": "share_before",
+                     "no_facility": "no_facility_before"}
+        )  # fmt: skip
     after = plan is not None and plan.feasible
     table = pd.DataFrame(
         {
@@ -81,14 +82,17 @@ def coverage_sheet(area: Area, access: Accessibility, plan: PlanResult | None) -
             "现状覆盖 covered now (人)": _people(rows["covered_before"]).to_numpy(),
             "现状覆盖率 share now": [
                 _share_or_none(s, t)
-                for s, t in zip(rows["share_before"], rows["status"], strict=True)
+                for s, t in zip(rows["share_before"], rows["no_facility_before"], strict=True)
             ],
         }
     )
     shares = ("现状覆盖率 share now",)
     if after:
         table["方案后覆盖 covered after (人)"] = _people(rows["covered_after"]).to_numpy()
-        table["方案后覆盖率 share after"] = rows["share_after"].to_numpy()
+        table["方案后覆盖率 share after"] = [
+            _share_or_none(s, t)
+            for s, t in zip(rows["share_after"], rows["no_facility_after"], strict=True)
+        ]
         shares += ("方案后覆盖率 share after",)
     return Sheet(
         "coverage", "覆盖率 Coverage", table,
