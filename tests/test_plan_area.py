@@ -135,3 +135,18 @@ def test_bad_candidates_are_named(demo):
     costs.loc[2, "cost"] = None
     with pytest.raises(PlanInputError, match=f"{costs.loc[2, 'id']} has no cost"):
         plan_hubs(dataclasses.replace(area, candidates=costs), access, budget=100.0)
+
+
+def test_plan_command_reports_targets_met_and_out_of_reach(tmp_path):
+    met = CliRunner().invoke(app, ["plan", "--demo", "--budget", "500", "--target", "托育点=10%",
+                                   "--out", str(tmp_path / "a")])  # fmt: skip
+    assert met.exit_code == 0, met.output
+    assert "目标 target 托育点 ≥ 10.0%" in met.output and "达到 met" in met.output
+    far = CliRunner().invoke(app, ["plan", "--demo", "--budget", "500", "--target", "nursery=0.9",
+                                   "--out", str(tmp_path / "b")])  # fmt: skip
+    assert far.exit_code == 1
+    assert "未达到 not met" in far.output and "候选点够不到 no candidate reaches" in far.output
+    bad = CliRunner().invoke(
+        app, ["plan", "--demo", "--target", "魔法屋=1", "--out", str(tmp_path)]
+    )
+    assert bad.exit_code == 2 and "魔法屋" in bad.output and "unknown category" in bad.output

@@ -90,12 +90,14 @@ def print_access(console: Console, access: Accessibility) -> None:
 
 def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = "") -> None:
     """Status, sites with their functions, budget used and remaining, coverage before → after."""
+    names = area.standard.categories
     if not plan.feasible:
         console.print(
             f"[red]选址无解 no feasible plan[/red]: {plan.explanation}",
             highlight=False,
             soft_wrap=True,
         )
+        _print_targets(console, area, plan)
         return
     unit = f" {cost_unit}" if cost_unit else ""
     budget = ""
@@ -109,20 +111,28 @@ def print_plan(console: Console, area: Area, plan: PlanResult, cost_unit: str = 
         highlight=False,
         soft_wrap=True,
     )
-    names = area.standard.categories
     for site in plan.sites.itertuples(index=False):
         labels = "、".join(names[c].name_zh for c in site.functions)
         console.print(f"  {site.id} {site.name}: {labels}", highlight=False, soft_wrap=True)
+    _print_targets(console, area, plan)
+    print_coverage_change(console, area, plan.coverage)
+
+
+def _print_targets(console: Console, area: Area, plan: PlanResult) -> None:
+    """Each coverage target: met or not, and the best share any plan could reach."""
+    names = area.standard.categories
+    compound_names = dict(zip(area.compounds["id"], area.compounds["name"], strict=True))
     for check in plan.targets:
         word = "达到 met" if check.met else "未达到 not met"
+        unreachable = "、".join(str(compound_names.get(c, c)) for c in check.unreachable_compounds)
         console.print(
             f"  目标 target {names[check.category].name_zh} ≥ {percent(check.target_share)}: "
             f"{percent(check.share_before)} → {percent(check.share_after)} {word}; "
-            f"最多可达 reachable at best {percent(check.reachable_share)}",
+            f"最多可达 reachable at best {percent(check.reachable_share)}"
+            + (f"; 候选点够不到 no candidate reaches: {unreachable}" if unreachable else ""),
             highlight=False,
             soft_wrap=True,
         )
-    print_coverage_change(console, area, plan.coverage)
 
 
 def print_coverage_change(console: Console, area: Area, coverage: pd.DataFrame) -> None:
