@@ -42,7 +42,10 @@ WeightsOption = Annotated[
 ]
 ObjectiveOption = Annotated[
     str,
-    typer.Option("--objective", help="heads（新增覆盖人数）| normalised（按目标人群规模归一）"),
+    typer.Option(
+        "--objective",
+        help="normalised（按各功能目标人群规模归一，默认）| heads（新增覆盖人数） objective",
+    ),
 ]
 
 

@@ -44,7 +44,7 @@ def report(
     ] = None,
     target: TargetOption = None,
     weights: WeightsOption = None,
-    objective: ObjectiveOption = "heads",
+    objective: ObjectiveOption = "normalised",
     mapping: MappingOption = None,
     standard: StandardOption = "gb50180-2018",
     crs: CrsOption = "wgs84",
