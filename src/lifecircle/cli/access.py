@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from lifecircle.access.measures import od_table, supply_ratios
 from lifecircle.cli import app
 from lifecircle.cli.common import MappingOption, fail, fail_input, print_access, print_warnings
 from lifecircle.cli.data import CoordinateSystem
@@ -63,6 +64,26 @@ def access(
         Path | None, typer.Option("--save-graph", help="保存路网 (.npz) save the walk graph")
     ] = None,
     mapping: MappingOption = None,
+    measures: Annotated[
+        str | None,
+        typer.Option(
+            "--measures",
+            help="供需比指标，逗号分隔 supply-demand measures, comma-separated: "
+            "fca,2sfca,e2sfca,g2sfca,3sfca,raam → supply_ratio.csv",
+        ),
+    ] = None,
+    capacity_column: Annotated[
+        str,
+        typer.Option("--capacity-column", help="设施供给列 facility supply column (m², places)"),
+    ] = "floor_area",
+    catchment: Annotated[
+        float | None,
+        typer.Option("--catchment", help="统一服务半径 (m)，缺省用各类阈值 one catchment (m)"),
+    ] = None,
+    od: Annotated[
+        Path | None,
+        typer.Option("--od", help="小区×设施步行距离长表 compound × facility distances (CSV)"),
+    ] = None,
 ) -> None:
     """步行可达性分析：每个小区到每类设施的距离、覆盖率、缺口、等时圈。
     Walking access: distance from every compound to every category, coverage, gaps, isochrones."""
@@ -84,6 +105,8 @@ def access(
                 if isochrones
                 else {"type": "FeatureCollection", "features": []}
             )
+            attached = result.engine.attached
+            ratios = _supply_ratios(area, attached, measures, capacity_column, catchment, progress)
     except InputError as exc:
         fail_input(console, exc)
     except OSError as exc:
@@ -101,8 +124,32 @@ def access(
     result.equity.to_csv(out / "equity.csv", index=False, encoding="utf-8-sig")
     (out / "isochrones.geojson").write_text(json.dumps(collection, ensure_ascii=False), "utf-8")
     (out / "warnings.txt").write_text("\n".join(area.warnings + result.warnings) + "\n", "utf-8")
+    _write_supply_ratios(console, out, area, attached, ratios, catchment, od)
     print_access(console, result)
     console.print(
         f"已写出 wrote: {out}/access.csv, access.parquet, coverage.csv, gaps.csv, equity.csv, "
         "isochrones.geojson, warnings.txt"
     )
+
+
+def _supply_ratios(area, attached, measures, capacity_column, catchment, progress):
+    """The --measures table, or None without --measures."""
+    if not measures:
+        return None
+    names = [m.strip().lower() for m in measures.split(",") if m.strip()]
+    return supply_ratios(area, names, capacity_column, catchment, attached, progress=progress)
+
+
+def _write_supply_ratios(console, out, area, attached, ratios, catchment, od) -> None:
+    """supply_ratio.csv (with --measures) and the --od long table."""
+    if ratios is not None:
+        print_warnings(console, ratios.warnings)
+        path = out / "supply_ratio.csv"
+        ratios.table.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
+        console.print(f"供需比 supply ratios: {path}")
+    if od is not None:
+        od.parent.mkdir(parents=True, exist_ok=True)
+        od_table(area, attached, catchment).to_csv(
+            od, index=False, encoding="utf-8-sig", float_format="%.1f"
+        )
+        console.print(f"步行距离表 walking distances: {od}")

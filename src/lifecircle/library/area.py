@@ -482,5 +482,5 @@ class Area(AreaData):
             cost=float(engine.cost) if feasible and np.isfinite(engine.cost) else 0.0,
             targets=tuple(getattr(engine, "targets", ())),
             excluded_sites=list(engine.excluded_sites), explanation=engine.explanation,
-            warnings=list(engine.warnings),
+            warnings=list(engine.warnings), engine=engine,
         )  # fmt: skip

@@ -13,6 +13,7 @@ from lifecircle.access.area import AccessResult
 from lifecircle.access.isochrone import isochrones_geojson
 from lifecircle.data.area import Area as AreaData
 from lifecircle.plan.hub import TargetCheck
+from lifecircle.plan.result import PlanResult as EnginePlan
 from lifecircle.progress import Progress, silent
 
 
@@ -177,6 +178,8 @@ class PlanResult:
     excluded_sites: list = field(default_factory=list)
     explanation: str = ""
     warnings: list[str] = field(default_factory=list)
+    engine: EnginePlan | None = field(default=None, repr=False)
+    """The engine's result as the model returned it (for engine-level tools)."""
 
     @property
     def feasible(self) -> bool:

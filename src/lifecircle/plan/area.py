@@ -12,6 +12,7 @@ from scipy.sparse import csgraph
 from lifecircle.access.area import AccessResult, compound_min
 from lifecircle.access.coverage import coverage_change, covered_matrix, head_counts
 from lifecircle.data.area import Area
+from lifecircle.plan.capacitated import CapacitatedHub, hub_capacity
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.hub import HubModel, HubRule
 from lifecircle.plan.models import LSCP, MCLP, PCenter, PMedian
@@ -148,6 +149,8 @@ def plan_hubs(
     targets: dict[str, float] | None = None,
     weights: pd.DataFrame | None = None,
     objective: str = "normalised",
+    capacitated: bool = False,
+    single_assignment: bool = False,
 ) -> PlanResult:
     """Open candidate sites with hub functions, maximising population-weighted new coverage.
 
@@ -156,6 +159,8 @@ def plan_hubs(
     Candidates off the walk network are left out and named in the result's warnings.
     `targets` (category → share of its target group), `weights` (category, weight, optional
     compound_id) and `objective` ("normalised" | "heads") go to `HubModel` as given.
+    With `capacitated`, each function serves at most its capacity (`hub_capacity`), and the
+    demand is assigned split or, with `single_assignment`, whole.
     """
     usable, left_out, warnings = _usable_candidates(area, access_result)
     candidates = area.candidates[usable].reset_index(drop=True)
@@ -188,7 +193,11 @@ def plan_hubs(
         objective=objective,
     )
     progress("选址求解 solving the plan", 0, 1)
-    result = model.solve(time_limit=time_limit)
+    if capacitated:
+        capacity, _ = hub_capacity(area, model)
+        result = CapacitatedHub(model, capacity, single_assignment).solve(time_limit=time_limit)
+    else:
+        result = model.solve(time_limit=time_limit)
     progress("选址求解 solving the plan", 1, 1)
     result.excluded_sites, result.warnings = left_out, warnings + result.warnings
     if result.status != INFEASIBLE:

@@ -30,7 +30,8 @@ class PlanResult:
     compounds × functions boolean matrix (the hub model's function order) and
     `covered_after_by_category` the same per category code; `rows_before_merge` /
     `rows_after_merge` count demand rows before and after identical rows were merged.
-    `excluded_sites` are candidate sites left out (not on the walk network), named in `warnings`.
+    The capacitated models fill `assigned` (demand → site shares and weights),
+    `single_assignment` and `unserved_weight`. `excluded_sites` are candidate sites left out (not on the walk network), named in `warnings`.
     """
 
     model: str
@@ -49,6 +50,9 @@ class PlanResult:
     covered_after_by_category: dict[str, np.ndarray] = field(default_factory=dict)
     rows_before_merge: int | None = None
     rows_after_merge: int | None = None
+    assigned: pd.DataFrame | None = None
+    single_assignment: bool | None = None
+    unserved_weight: float | None = None
     excluded_sites: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

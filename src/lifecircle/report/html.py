@@ -65,6 +65,8 @@ class ReportInput:
     warnings: list[str] = field(default_factory=list)
     subtitle: str = ""
     sheets: list[Sheet] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    """Further sections, already rendered (e.g. `lifecircle.report.adequacy`), before warnings."""
     cost_unit: str = "万元"
 
 
@@ -96,6 +98,7 @@ def render_report(data: ReportInput) -> str:
         _candidates_section(data),
         *(sheet_section(sheet) for sheet in data.sheets),
         _distance_matrix(data),
+        *data.sections,
         _warnings(data.warnings),
     ]
     payload = json.dumps(

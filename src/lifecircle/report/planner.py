@@ -15,6 +15,7 @@ import shapely
 from lifecircle.errors import InputError
 from lifecircle.library import Accessibility, Area, PlanResult
 from lifecircle.report import tables
+from lifecircle.report.adequacy import supply_sections
 from lifecircle.report.charts import percent
 from lifecircle.report.html import PlanSection, ReportInput, write_report
 from lifecircle.report.tables import Sheet
@@ -31,6 +32,8 @@ class PlannerReport:
     plan: PlanResult | None
     sheets: list[Sheet]
     isochrones: dict
+    sections: list[str] = field(default_factory=list)
+    """Sections already rendered as HTML (千人指标 adequacy, capacity), shown in report.html."""
     cost_unit: str = "万元"
     subtitle: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -124,8 +127,10 @@ def build_report(
     sheets.extend(extra_sheets)
     if warnings:
         sheets.append(tables.warnings_sheet(warnings))
-    return PlannerReport(area, access, plan, sheets, access.isochrones(), cost_unit, subtitle,
-                         warnings)  # fmt: skip
+    hub = plan.engine if plan is not None and plan.model == "hub" else None
+    sections = supply_sections(area, access.engine, hub, plan.budget if plan else None)
+    return PlannerReport(area, access, plan, sheets, access.isochrones(), sections, cost_unit,
+                         subtitle, warnings)  # fmt: skip
 
 
 def write_report_files(folder: str | Path, report: PlannerReport) -> list[Path]:
@@ -204,7 +209,7 @@ def _write_html(path: Path, report: PlannerReport) -> Path:
             area=report.area, coverage=_coverage_rows(report), access=access.table, gaps=gaps,
             equity=access.equity, plan=_plan_section(report), proposed_functions=functions,
             warnings=report.warnings, subtitle=report.subtitle, sheets=shown,
-            cost_unit=report.cost_unit,
+            sections=report.sections, cost_unit=report.cost_unit,
         ),
     )  # fmt: skip
 
