@@ -97,7 +97,9 @@ def test_workbook_sheets_headers_rounding_and_total(report_run):
     out, _, area, plan = report_run
     book = openpyxl.load_workbook(out / "report.xlsx")
     assert book.sheetnames[:4] == ["覆盖率", "选址方案", "各居委会覆盖率", "缺口"]
-    assert {"做减法", "归并", "各小区步行距离", "提示"} <= set(book.sheetnames)
+    assert {"做减法", "归并", "各小区步行距离", "千人指标街道", "千人指标小区", "提示"} <= set(
+        book.sheetnames
+    )
     sheets = pd.read_excel(out / "report.xlsx", sheet_name=None)
     # shares are numbers shown as %, equal to the library's
     coverage = sheets["覆盖率"]

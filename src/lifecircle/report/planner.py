@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lifecircle.access.adequacy import adequacy
 from lifecircle.errors import InputError
 from lifecircle.library import Accessibility, Area, PlanResult
 from lifecircle.report import tables
-from lifecircle.report.adequacy import supply_sections
+from lifecircle.report.adequacy import adequacy_tables, supply_sections
 from lifecircle.report.charts import percent
 from lifecircle.report.html import PlanSection, ReportInput, write_report
 from lifecircle.report.tables import Sheet
@@ -95,6 +96,9 @@ def build_report(
 ) -> PlannerReport:
     """The report's tables and layers for an area, its access and (optionally) a plan.
 
+    The 千人指标 adequacy and capacity sections come from `lifecircle.report.adequacy`; their
+    tables are also sheets of the workbook.
+
     `boundary` (from `read_boundary`) adds coverage per 居委会 / 街道 polygon; `extra_sheets`
     are appended as sections of the HTML and sheets of the workbook.
 
@@ -104,7 +108,7 @@ def build_report(
     >>> area = lc.Area.demo()
     >>> report = build_report(area, area.access(), area.plan(budget=500))
     >>> [sheet.key for sheet in report.sheets]
-    ['coverage', 'plan', 'gaps', 'closures', 'merges', 'compounds']
+    ['coverage', 'plan', 'gaps', 'closures', 'merges', 'compounds', 'adequacy-6', 'adequacy-7']
     """
     warnings = list(area.warnings) + list(access.warnings)
     sheets = [tables.coverage_sheet(area, access, plan)]
@@ -124,6 +128,9 @@ def build_report(
     sheets.append(tables.closures_sheet(area, area.closures()))
     sheets.append(tables.merges_sheet(area, area.merges(), cost_unit))
     sheets.append(tables.compounds_sheet(area, access))
+    for label, table in adequacy_tables(adequacy(area), area.standard).items():
+        sheets.append(Sheet(f"adequacy-{len(sheets)}", f"千人指标{label.split(' ')[0]} Supply per "
+                            f"1,000 · {label.split(' ', 1)[-1]}", table, in_html=False))  # fmt: skip
     sheets.extend(extra_sheets)
     if warnings:
         sheets.append(tables.warnings_sheet(warnings))
@@ -202,7 +209,8 @@ def _write_html(path: Path, report: PlannerReport) -> Path:
         covered = plan.covered.set_index(["compound_id", "category"])["covered_after"]
         closed = covered.reindex(pd.MultiIndex.from_frame(gaps[["compound_id", "category"]]))
         gaps = gaps[~closed.fillna(False).to_numpy(bool)]
-    shown = [s for s in report.sheets if s.key not in ("coverage", "plan", "warnings")]
+    shown = [s for s in report.sheets
+             if s.in_html and s.key not in ("coverage", "plan", "warnings")]  # fmt: skip
     return write_report(
         path,
         ReportInput(

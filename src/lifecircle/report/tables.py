@@ -37,6 +37,8 @@ class Sheet:
     note: str = ""
     percent: tuple[str, ...] = ()
     total: dict[str, object] = field(default_factory=dict)
+    in_html: bool = True
+    """False for a table the HTML already shows in its own section (workbook only)."""
 
 
 def _metres(values) -> pd.Series:
