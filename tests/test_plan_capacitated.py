@@ -228,7 +228,7 @@ def test_capacitated_hub_equals_brute_force(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_capacitated_hub_limit_is_the_hub_model(seed):
     rule = HubRule(600, 2, CODES, 2)
-    hub = _hub(seed, budget=45.0, hub_rule=rule)
+    hub = _hub(seed, budget=45.0, hub_rule=rule, objective="heads")  # both count heads
     unlimited = np.full((3, 3), np.inf)
     assert CapacitatedHub.from_hub_model(hub, unlimited).solve().objective == pytest.approx(
         hub.solve().objective
