@@ -181,7 +181,16 @@ class Area(AreaData):
         name: str | None = None,
     ) -> "Area":
         """An area from an OSM file and table files; compounds default to the OSM file's
-        residential buildings and facilities to its amenities. Parameters as `from_folder`."""
+        residential buildings and facilities to its amenities. Parameters as `from_folder`.
+
+        Examples
+        --------
+        >>> import lifecircle as lc
+        >>> lc.Area.from_files("missing.osm.pbf")
+        Traceback (most recent call last):
+        ...
+        lifecircle.network.osm.OsmError: missing.osm.pbf: 文件不存在 file not found
+        """
         rules, names = _standard(standard), _mapping(mapping)
         imported = {
             kind: import_file(path, kind, crs=crs, standard=rules, mapping=names)
