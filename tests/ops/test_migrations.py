@@ -82,7 +82,7 @@ def test_request_and_permission_tests_pass_on_postgres():
     if not url:
         pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
     here = os.path.dirname(__file__)
-    files = ["test_requests_api.py", "test_permissions.py"]
+    files = ["test_requests_api.py", "test_permissions.py", "test_audit_tamper.py"]
     env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
     done = subprocess.run(
         [

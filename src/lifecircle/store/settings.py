@@ -68,6 +68,10 @@ DATABASES = {
     if _url
     else sqlite_database(os.environ.get("LIFECIRCLE_DB_PATH", "lifecircle.sqlite3"))
 }
+# Migrations as the owner role when one is given (`lifecircle db roles`); the service itself
+# connects with the app role of LIFECIRCLE_DATABASE_URL.
+if os.environ.get("LIFECIRCLE_OWNER_DATABASE_URL"):
+    DATABASES["owner"] = database_from_url(os.environ["LIFECIRCLE_OWNER_DATABASE_URL"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

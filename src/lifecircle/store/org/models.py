@@ -120,6 +120,10 @@ def key_digest(secret: str) -> str:
 PREFIX_LENGTH = 6
 
 
+class TokenError(ValueError):
+    """A token cannot be made (unknown user, no role)."""
+
+
 class ApiKey(models.Model):
     """An Open311 client key (user empty) or a personal API token (user set).
 
@@ -163,6 +167,24 @@ class ApiKey(models.Model):
         secret = key.set_secret(secret)
         key.save()
         return key, secret
+
+    @classmethod
+    def issue_personal(cls, username: str, name: str = ""):
+        """A personal token for an active user with a role; returns (key, secret).
+
+        The key hangs on the unit of the user's widest grant; what the token may do is still
+        decided by the user's roles. Raises TokenError naming what is wrong.
+        """
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise TokenError(f"username: 没有此在用用户 no active user {username!r}")
+        grant = user.grants.select_related("unit").order_by("unit__path").first()
+        if grant is None:
+            raise TokenError(f"username: {username} 没有任何角色 holds no role")
+        label = name or f"{username} token {timezone.now():%Y-%m-%d %H:%M}"
+        return cls.issue(name=label[:100], unit=grant.unit, user=user)
 
     @classmethod
     def find(cls, secret: str, *, personal: bool):
