@@ -146,7 +146,7 @@ class ApiKeyAdmin(AuditedAdmin):
     """Only the first characters of a key are ever shown; the key itself once, when made."""
 
     list_display = ("name", "prefix", "unit", "user", "active", "created")
-    readonly_fields = ("prefix",)
+    readonly_fields = ("prefix", "created")
 
     def save_model(self, request, obj, form, change):
         secret = None if change else obj.set_secret()
