@@ -130,6 +130,7 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="lifecircle-bench-"))
     env = {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_DATABASE_URL"}
     env["LIFECIRCLE_MEDIA_ROOT"] = str(tmp / "media")
+    env["LIFECIRCLE_LOG_DIR"] = str(tmp / "logs")
     if backend == "sqlite":
         target = str(tmp / "bench.sqlite3")
     else:
@@ -156,9 +157,8 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
         "--threads",
         str(args.threads),
     ]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    with open(tmp / "server.log", "w") as log:  # the access log: one line per request
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     try:
         wait_until_up(port, server)
         station_id = 1  # the first demo station of the fresh database
