@@ -13,7 +13,6 @@ count can fail: a retry of a request whose answer was lost in the crash is then 
 import argparse
 import http.client
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,15 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import API_KEY, free_port, stored_tokens, wait_until_up  # noqa: E402
+from api import (  # noqa: E402
+    API_KEY,
+    chosen_backends,
+    drop_database,
+    free_port,
+    fresh_database,
+    stored_tokens,
+    wait_until_up,
+)
 
 
 class Server:
@@ -97,19 +104,8 @@ def client(port, tokens, idempotent, acked, stats, lock, give_up_at):
 
 def run_backend(backend: str, args, pg_url: str | None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="lifecircle-faults-"))
-    env = {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_DATABASE_URL"}
-    env["LIFECIRCLE_MEDIA_ROOT"] = str(tmp / "media")
-    env["LIFECIRCLE_LOG_DIR"] = str(tmp / "logs")
-    db = tmp / "faults.sqlite3"
-    target = str(db)
-    if backend == "postgres":
-        import psycopg
-
-        name = f"lc_faults_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        target = pg_url.rpartition("/")[0] + "/" + name
-        env["LIFECIRCLE_DATABASE_URL"] = target
+    target, env = fresh_database(backend, tmp, pg_url)
+    db = tmp / "bench.sqlite3"
     server = Server(env, free_port(), db, args.workers, args.threads, tmp / "server.log")
     acked: list[str] = []
     stats = {"retries": 0, "replayed": 0}
@@ -164,12 +160,7 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
         "duplicated": len(rows) - len(stored),
         "seconds": wall,
     }
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{target.rpartition("/")[2]}" WITH (FORCE)')
-    shutil.rmtree(tmp, ignore_errors=True)
+    drop_database(backend, target, pg_url, tmp)
     return report
 
 
@@ -187,13 +178,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--without-keys", action="store_true", help="retry without the header")
     args = parser.parse_args()
-    pg_url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    if "postgres" in backends and not pg_url:
-        if args.backend == "postgres":
-            sys.exit("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set")
-        print("PostgreSQL: 跳过 skipped (LIFECIRCLE_TEST_POSTGRES_URL not set)")
-        backends.remove("postgres")
+    backends, pg_url = chosen_backends(args.backend)
     keys = "without Idempotency-Key" if args.without_keys else "with Idempotency-Key"
     print(
         f"{args.intakes} Open311 intakes from {args.clients} clients {keys}; SIGKILL of the whole"

@@ -92,17 +92,19 @@ def test_bad_tokens_and_keys_lock_the_address_out_with_429(demo, token, settings
     client = Client(REMOTE_ADDR="10.1.2.3")
     for _ in range(3):
         assert client.get("/api/me", HTTP_AUTHORIZATION="Bearer guess").status_code == 401
-    locked = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}")  # even the right one
+    locked = client.get("/api/me", HTTP_AUTHORIZATION="Bearer guess-again")
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    # a right token still works (a client behind the same address is not shut out)
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
     other = Client(REMOTE_ADDR="10.9.9.9")  # another address is not affected
-    assert other.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert other.get("/api/me", HTTP_AUTHORIZATION="Bearer guess").status_code == 401
 
     form = {"service_code": "consultation", "address_id": demo.stations[0].pk, "description": "x"}
     robot = Client(REMOTE_ADDR="10.4.4.4")
     for _ in range(3):
         r = robot.post("/open311/v2/requests.json", {**form, "api_key": "guess"})
         assert r.status_code == 403
-    r = robot.post("/open311/v2/requests.json", {**form, "api_key": api_key})
+    r = robot.post("/open311/v2/requests.json", {**form, "api_key": "guess"})
     assert r.status_code == 429 and r.json()[0]["code"] == 429 and int(r["Retry-After"]) > 0
 
 

@@ -6,6 +6,8 @@ Environment:
 - LIFECIRCLE_SECRET_KEY, LIFECIRCLE_DEBUG, LIFECIRCLE_ALLOWED_HOSTS, LIFECIRCLE_MEDIA_ROOT
 - LIFECIRCLE_HTTPS=1           behind HTTPS: HSTS, secure cookies, redirect to https
 - LIFECIRCLE_LOG_DIR           where lifecircle.log goes (default ./lifecircle-logs)
+- LIFECIRCLE_SQLITE_SYNCHRONOUS  FULL (default: every commit reaches the disk) or NORMAL (faster;
+                               in WAL mode a power cut can lose the last commits, a crash cannot)
 """
 
 import os
@@ -38,6 +40,11 @@ def database_from_url(url: str) -> dict:
 
 def sqlite_database(path: str | os.PathLike) -> dict:
     """Django DATABASES entry for a SQLite file, tuned for several writers (WAL, immediate)."""
+    synchronous = os.environ.get("LIFECIRCLE_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(
+            f"LIFECIRCLE_SQLITE_SYNCHRONOUS: 可选 FULL 或 NORMAL must be FULL or NORMAL, got {synchronous!r}"
+        )
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
@@ -46,7 +53,7 @@ def sqlite_database(path: str | os.PathLike) -> dict:
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous};",
         },
         # A file, not memory, so that tests with threads see real locking.
         "TEST": {

@@ -189,17 +189,20 @@ class ApiKey(models.Model):
     @classmethod
     def find(cls, secret: str, *, personal: bool):
         """The active key with this secret: a personal token (bound to an active user) or an
-        Open311 client key; None when there is none."""
+        Open311 client key; None when there is none. One indexed lookup by the hash."""
         if not secret:
             return None
-        rows = cls.objects.select_related("unit", "user").filter(
-            key_hash=key_digest(secret), active=True
+        key = (
+            cls.objects.select_related("unit", "user")
+            .filter(key_hash=key_digest(secret), active=True)
+            .order_by()[:1]
         )
-        if personal:
-            rows = rows.filter(user__isnull=False, user__is_active=True)
-        else:
-            rows = rows.filter(user__isnull=True)
-        return rows.first()
+        key = key[0] if key else None
+        if key is None or (key.user_id is not None) != personal:
+            return None
+        if personal and not key.user.is_active:
+            return None
+        return key
 
 
 class KeyFailure(models.Model):

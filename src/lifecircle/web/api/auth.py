@@ -2,7 +2,7 @@
 
 A browser sends cookies by itself but never an Authorization header, so CSRF protects
 session requests only; a token client can POST and PATCH. Failed tokens and Open311 keys
-count against the caller's address: too many lock it out for a while (429 + Retry-After).
+count against the caller's address: after too many, its further misses get 429 + Retry-After.
 """
 
 from django.conf import settings
@@ -28,16 +28,18 @@ def client_ip(request) -> str:
 
 
 def checked_key(request, secret: str, *, personal: bool) -> ApiKey | None:
-    """The key for `secret`, counting a miss against the caller's address; raises KeyLockedOut
-    while the address is locked (even for a right key: guessing must not pay off)."""
+    """The key for `secret`; a miss counts against the caller's address, and once the address
+    has too many misses, further misses raise KeyLockedOut. A right key is always accepted
+    (192 random bits cannot be guessed; clients sharing an address with a guesser keep working)."""
+    key = ApiKey.find(secret, personal=personal)
+    if key is not None:
+        return key
     ip = client_ip(request)
     wait = KeyFailure.lockout_seconds(ip)
     if wait:
         raise KeyLockedOut(wait)
-    key = ApiKey.find(secret, personal=personal)
-    if key is None:
-        KeyFailure.note(ip)
-    return key
+    KeyFailure.note(ip)
+    return None
 
 
 class TokenAuth(HttpBearer):
