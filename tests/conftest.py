@@ -20,13 +20,14 @@ def as_user(demo):
 def _audit_log_purged_between_tests():
     """Flushing the test database between transactional tests empties the audit log, which
     its triggers refuse: like the owner would, the flush drops them and puts them back."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SqliteWrapper
+
     try:
-        from django.db.backends.postgresql.operations import (
-            DatabaseOperations as PostgresOperations,
-        )
+        from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
     except ImportError:  # no psycopg: SQLite only
-        PostgresOperations = None
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOperations
+        PostgresWrapper = None
+    SqliteOperations = SqliteWrapper.ops_class
+    PostgresOperations = PostgresWrapper.ops_class if PostgresWrapper else None
 
     from lifecircle.store.org import audit_triggers
 

@@ -72,6 +72,8 @@ def test_migrations_apply_on_postgres_and_audit_trigger_refuses_update(postgres_
             conn.execute("update org_auditentry set note = 'changed'")
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("delete from org_auditentry")
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("truncate org_auditentry")
         assert conn.execute("select count(*) from org_auditentry").fetchone()[0] == 1
 
 

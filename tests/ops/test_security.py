@@ -123,6 +123,10 @@ def test_logins_lock_out_per_user_and_per_address(demo):
         login("10.0.0.3", name, "wrong")
     assert login("10.0.0.3", "juwei2", "lifecircle-demo") == 429  # the address is locked
     assert login("10.0.0.4", "juwei2", "lifecircle-demo") == 302
+    locked = Client(REMOTE_ADDR="10.0.0.3").post(
+        "/accounts/login/", {"username": "x", "password": "y"}
+    )
+    assert int(locked["Retry-After"]) == 900 and "15" in locked.content.decode()
 
 
 def test_password_validators_are_on():

@@ -186,6 +186,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "lifecircle.web.middleware.login_locked_out"
 # Open311 keys and bearer tokens: this many failures from one address within the window → 429.
 KEY_FAILURE_LIMIT = 10
 KEY_FAILURE_WINDOW = timedelta(minutes=15)

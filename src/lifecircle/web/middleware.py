@@ -201,3 +201,18 @@ class DatabaseDownMiddleware:
                 request, 500, f"服务器内部错误 internal error (request id {REQUEST_ID.get()})"
             )
         return None  # pages: Django logs it and shows its 500 page
+
+
+def login_locked_out(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked login: 429 in words, with Retry-After."""
+    from django.conf import settings
+
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = HttpResponse(
+        f"登录失败次数过多，请 {seconds // 60} 分钟后再试。"
+        f" Too many failed logins: try again in {seconds // 60} minutes.",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
