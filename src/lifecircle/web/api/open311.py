@@ -39,7 +39,7 @@ ROAD = re.compile(r"^.*?(?:大道|路|街|巷|道)")
 
 CLOSED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
 # XML: the element of each item of these lists
-LIST_ITEMS = {"notes": "note", "attributes": "attribute", "values": "value"}
+LIST_ITEMS = {"attributes": "attribute", "values": "value"}
 
 
 @dataclass
