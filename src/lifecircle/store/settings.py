@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "lifecircle.store.roster",
     "lifecircle.store.inspections",
     "lifecircle.store.volunteers",
+    "lifecircle.store.notify",
     "lifecircle.web.pages",
 ]
 
