@@ -220,6 +220,16 @@ def test_open311_bad_query_is_a_400(demo, query, field):
     assert r.status_code == 400 and r.json()[0]["description"].startswith(field)
 
 
+def test_a_body_over_the_size_limit_is_a_413_in_the_endpoint_format(demo, token):
+    big = {"description": "x" * 3_000_000}
+    r = Client().post("/open311/v2/requests.json", big)
+    assert r.status_code == 413 and r.json()[0]["code"] == 413
+    r = Client().post(
+        "/api/requests", big, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert r.status_code == 413 and r.json()["field"] == "body"
+
+
 def test_open311_huge_id_is_a_404_not_a_500(demo):
     assert Client().get(f"/open311/v2/requests/{2**64}.json").status_code == 404
 

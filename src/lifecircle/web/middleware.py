@@ -7,7 +7,13 @@ import logging
 import uuid
 from pathlib import Path
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 
@@ -111,7 +117,17 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = self._nul_field(request)
+        try:
+            field = self._nul_field(request)
+        except RequestDataTooBig:
+            return error_response(
+                request,
+                413,
+                f"body: 请求过大（最多 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000} MB，"
+                f"照片另计）request too large (at most "
+                f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000} MB besides photos)",
+                "body",
+            )
         if field is not None:
             return error_response(
                 request,
@@ -205,8 +221,6 @@ class DatabaseDownMiddleware:
 
 def login_locked_out(request, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to a locked login: 429 in words, with Retry-After."""
-    from django.conf import settings
-
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     response = HttpResponse(
         f"登录失败次数过多，请 {seconds // 60} 分钟后再试。"
