@@ -1,7 +1,7 @@
 """One area's work in a batch: access (and optionally a hub plan) on its buffered cut.
 
-`evaluate_area` is the single per-area step the batch runs on a Dask worker; it takes an Area and
-returns plain tables, so it can run anywhere and its result pickles.
+`evaluate_area` is the single per-area step the batch runs on a Dask worker: the public
+`lifecircle.Area` (access, plan) on the cut, returned as plain tables that pickle.
 """
 
 import time
@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lifecircle.access.area import analyse, attach
 from lifecircle.data.area import Area
-from lifecircle.plan.area import coverage_before_after, plan_hubs
-from lifecircle.plan.result import INFEASIBLE, PlanInputError
+from lifecircle.errors import InputError
+from lifecircle.library.area import Area as LibraryArea
 from lifecircle.progress import Progress, silent
 
 TEXT_COLUMNS = ("compound_id", "compound_name", "nearest_facility_id", "nearest_facility_name")
@@ -35,8 +34,8 @@ class HubPlanRequest:
 
 @dataclass
 class AreaOutcome:
-    """What one area produced: tables by name (`access`, `coverage`, `gaps`, and with a plan
-    `plan` and `plan_coverage`), facts for the city summary, and the warnings to show."""
+    """What one area produced: tables by name (`access`, `coverage`, `gaps`, `equity`, and with
+    a plan `plan` and `plan_coverage`), facts for the city summary, and the warnings to show."""
 
     key: str
     name: str
@@ -59,7 +58,8 @@ def evaluate_area(
 ) -> AreaOutcome:
     """Walking access of every compound of `area` to every category; a hub plan if asked.
 
-    Raises AreaError when the area has no streets or no compounds. A plan that cannot be made
+    Runs `lifecircle.Area.access` / `.plan` on the cut. Raises AreaError when the area has no
+    streets, no compounds or no facility of any category. A plan that cannot be made
     (no candidate sites, infeasible) is reported in `facts["plan_note"]`; access is kept.
 
     Example
@@ -79,13 +79,16 @@ def evaluate_area(
             f"区域 {label} 内没有小区或住宅建筑 area {label} has no compounds or homes inside"
         )
     started = time.perf_counter()
-    attached = attach(area)
-    result = analyse(area, progress, attached)
-    coverage = result.coverage.assign(area_name=area.name)
+    library_area = LibraryArea.from_data(area)
+    try:
+        access = library_area.access(progress=progress)
+    except InputError as exc:
+        raise AreaError(f"区域 area {label}: {exc}") from exc
     tables = {
-        "access": _text_columns(result.access),
-        "coverage": coverage,
-        "gaps": _text_columns(result.gaps),
+        "access": _text_columns(access.table),
+        "coverage": access.coverage.assign(area_name=area.name),
+        "gaps": _text_columns(access.gaps),
+        "equity": access.equity.assign(area_name=area.name),
     }
     head = area.compounds["population"].to_numpy(float) if "population" in area.compounds else []
     facts: dict[str, object] = {
@@ -96,24 +99,23 @@ def evaluate_area(
         "facilities": len(area.facilities),
         "candidates": len(area.candidates),
     }
-    warnings = list(result.warnings)
+    warnings = list(access.warnings)
     if plan is not None:
-        facts.update(_plan(area, result, plan, tables))
+        facts.update(_plan(library_area, plan, tables))
     facts["seconds"] = time.perf_counter() - started
     return AreaOutcome(key, area.name, tables, facts, warnings)
 
 
-def _plan(area: Area, access, plan: HubPlanRequest, tables: dict) -> dict[str, object]:
+def _plan(area: LibraryArea, plan: HubPlanRequest, tables: dict) -> dict[str, object]:
     try:
-        result = plan_hubs(
-            area,
-            access,
+        result = area.plan(
+            "hub",
             budget=plan.budget,
-            max_functions_per_site=plan.max_functions_per_site,
-            min_compound_coverage=plan.min_compound_coverage,
+            max_functions=plan.max_functions_per_site,
+            min_coverage=plan.min_compound_coverage,
             time_limit=plan.time_limit,
         )
-    except PlanInputError as exc:
+    except InputError as exc:
         return {"plan_status": "not_run", "plan_note": str(exc)}
     facts = {
         "plan_status": result.status,
@@ -121,11 +123,10 @@ def _plan(area: Area, access, plan: HubPlanRequest, tables: dict) -> dict[str, o
         "plan_bound": float(result.bound),
         "plan_gap": float(result.gap),
         "plan_sites": len(result.sites),
+        "plan_cost": float(result.cost),
         "plan_note": result.explanation,
     }
-    if result.status != INFEASIBLE:
-        tables["plan"] = _text_columns(result.table)
-        tables["plan_coverage"] = coverage_before_after(area, access, result).assign(
-            area_name=area.name
-        )
+    if result.feasible:
+        tables["plan"] = _text_columns(result.functions)
+        tables["plan_coverage"] = result.coverage.assign(area_name=area.name)
     return facts

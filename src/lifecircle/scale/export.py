@@ -57,6 +57,7 @@ AREA_SHEET = {
     "plan_objective": "新增覆盖 new coverage (人次)",
     "plan_gap": "差距 gap (%)",
     "plan_sites": "开设点数 sites opened",
+    "plan_cost": "改造费用 cost",
     "plan_note": "选址说明 plan note",
 }
 PERCENT_COLUMNS = ("覆盖率 covered (%)", "差距 gap (%)")
