@@ -94,7 +94,7 @@ def batch(
     for key, reason in result.failed.items():
         console.print(f"[red]{key}: {reason}[/red]", highlight=False)
     console.print(
-        f"已写出 wrote: {out}/access/, coverage/, gaps/ (Parquet, area=…), summary.csv, "
+        f"已写出 wrote: {out}/access/, coverage/, gaps/, equity/ (Parquet, area=…), summary.csv, "
         "summary.xlsx, city_map.html, areas.csv, failed.csv"
     )
     if result.failed:
