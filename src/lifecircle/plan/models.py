@@ -239,7 +239,7 @@ class MCLP:
                 self.name, out.status, out.value, out.bound, cov.site_ids, cov.demand_ids,
                 out.sites, _first_cover(cov.matrix, out.sites), cov.weights,
                 solve_seconds=time.perf_counter() - began, method="benders",
-                details={"iterations": out.iterations, "cuts": out.cuts, "fixed": out.fixed},
+                rows_before_merge=cov.shape[0], rows_after_merge=rows.shape[0],
             )  # fmt: skip
         exact = method in ("exact", "benders") or (method == "auto" and rows.nnz <= EXACT_NNZ_LIMIT)
         if heur is None and not exact:
