@@ -23,14 +23,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.data import build_area, import_file, link_gates
 from lifecircle.data.area import Area
-from lifecircle.network.osm import read_osm
+from lifecircle.library.area import Area as LibraryArea
 from lifecircle.progress import Progress, silent
 from lifecircle.scale.areas import Boundary, cut_area, project_polygon
 from lifecircle.scale.evaluate import AreaError, AreaOutcome, HubPlanRequest, evaluate_area
 from lifecircle.scale.export import write_city_map, write_workbook
-from lifecircle.standards import load_standard
 
 AREA_STEP = "区域 areas"
 MARKERS = "areas"
@@ -55,7 +53,7 @@ def load_city(
     standard: str = "gb50180-2018",
     progress: Progress = silent,
 ) -> CityInput:
-    """Read the city's OSM file and data files into one Area.
+    """Read the city's OSM file and data files into one Area (`lifecircle.Area.from_files`).
 
     Without `compounds` the OSM residential buildings are the demand points; without
     `facilities` the OSM facilities are used. Every rejected row is kept in `warnings`.
@@ -64,41 +62,9 @@ def load_city(
     -------
     >>> city = load_city("shanghai.osm.pbf", compounds="compounds.xlsx", crs="gcj02")  # doctest: +SKIP
     """
-    rules = load_standard(standard)
-    warnings: list[str] = []
-    tables = {}
-    for kind, path in (
-        ("compounds", compounds),
-        ("facilities", facilities),
-        ("candidates", candidates),
-        ("gates", gates),
-    ):
-        if path is None:
-            continue
-        imported = import_file(path, kind, crs=crs, standard=rules)
-        if kind == "gates":
-            imported = link_gates(imported, tables["compounds"])
-        warnings.extend(str(issue) for issue in imported.issues)
-        tables[kind] = imported.table
-    if "gates" in tables and "compounds" not in tables:
-        raise ValueError("大门文件需要小区文件 --gates needs --compounds")
-    extract = read_osm(osm, progress=progress)
-    warnings.extend(extract.warnings)
-    if "compounds" not in tables:
-        tables["compounds"] = extract.buildings.drop(columns="geometry", errors="ignore")
-        warnings.append(
-            f"需求点：OSM 住宅建筑 {len(extract.buildings)} 栋（人口按建筑面积估算） demand points: "
-            f"{len(extract.buildings)} OSM residential buildings (population estimated from floor area)"
-        )
-    area = build_area(
-        Path(osm).name,
-        extract.graph,
-        rules,
-        tables["compounds"],
-        tables.get("facilities", extract.facilities),
-        tables.get("candidates"),
-        tables.get("gates"),
-    )
+    area = LibraryArea.from_files(osm, compounds, facilities, candidates, gates, crs=crs,
+                                  standard=standard, progress=progress)  # fmt: skip
+    warnings = [str(issue) for issue in area.issues] + list(area.warnings)
     return CityInput(area, warnings)
 
 
