@@ -85,7 +85,7 @@ def seed_voice(demo) -> None:
             "compound_id": pairs[0][0],
             "address": f"{b}号楼{f}0{u}室",
         }
-        for b in (1, 2)
+        for b in (1, 2, 3)
         for f in (1, 2, 3)
         for u, area in ((1, 62.5), (2, 48.0))
     ]
@@ -112,7 +112,7 @@ def seed_voice(demo) -> None:
             "uses_canteen": "yes" if rng.random() < 0.7 else "no",
             "comment": COMMENTS[n % len(COMMENTS)],
         }
-        if n < len(register):  # homes of the register: online by household code, some on paper
+        if n < 12:  # homes of the register (1-101 … 2-302): online by household code or on paper
             channel = "paper" if n % 4 == 0 else "online"
             surveys.submit_answer(
                 survey,
@@ -141,8 +141,8 @@ def seed_voice(demo) -> None:
         attendance=["居委会 3 人", "业委会 2 人", "物业 1 人", "居民代表 6 人"],
         minutes="讨论门卫室改造方案并由业主表决（改变共有部分用途，民法典第278条第8项）。",
     )  # fmt: skip
-    votes = {h["code"]: "for" for h in register[:10]}
-    votes[register[10]["code"]] = "against"
+    votes = {h["code"]: "for" for h in register[:14]}
+    votes[register[14]["code"]] = "against"
     decision = deliberation.decide(
         staff, council.pk, title="同意门卫室改造为睦邻驿站 Gatehouse becomes a station",
         proposal_id=proposal.pk, civil_code_item=8, owner_votes=votes,
