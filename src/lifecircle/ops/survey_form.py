@@ -576,12 +576,9 @@ def read_answers(form: Form, path: Path | str) -> pd.DataFrame:
             seen[household] = number
         clean["source_row"] = number
         rows.append(clean)
-    frame = pd.DataFrame(
-        rows,
-        columns=[q.name for q in form.questions]
-        + [c for c in META_COLUMNS if any(c in r for r in rows)]
-        + ["source_row"],
-    )
+    names = [q.name for q in form.questions]
+    meta_present = [c for c in META_COLUMNS if c not in names and any(c in r for r in rows)]
+    frame = pd.DataFrame(rows, columns=[*names, *meta_present, "source_row"])
     return frame.fillna("")
 
 

@@ -24,8 +24,6 @@ RESULT_COLUMNS = [
     "group",
     "question",
     "option",
-    "label",
-    "answered",
     "count",
     "share",
     "share_low",
@@ -33,6 +31,8 @@ RESULT_COLUMNS = [
     "weighted_share",
     "weighted_low",
     "weighted_high",
+    "answered",
+    "label",
     "mean",
 ]
 
