@@ -87,6 +87,13 @@ def public_surveys():
     return Survey.objects.select_related("unit")
 
 
+def survey(survey_id: int) -> Survey:
+    found = public_surveys().filter(pk=survey_id).first()
+    if found is None:
+        raise NotFound(f"问卷不存在 unknown survey {survey_id}")
+    return found
+
+
 def survey_by_token(token: str) -> Survey:
     survey = Survey.objects.filter(token=token).select_related("unit").first()
     if survey is None:

@@ -25,10 +25,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey(survey_id: int) -> Survey:
-    survey = ops.public_surveys().filter(pk=survey_id).first()
-    if survey is None:
-        raise Http404(f"问卷不存在 unknown survey {survey_id}")
-    return survey
+    try:
+        return ops.survey(survey_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 def survey_list(request: HttpRequest) -> HttpResponse:
