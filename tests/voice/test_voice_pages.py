@@ -1,5 +1,7 @@
 """Every voice page opens for the public and for staff with the demo's content."""
 
+import re
+
 import pytest
 
 from lifecircle.store.deliberation.models import Proposal
@@ -27,3 +29,15 @@ def test_every_voice_page_shows_the_demo(demo, client, as_user, who):
         assert text in r.content.decode(), url
     qr = c.get(f"/surveys/{survey.pk}/qr.svg")
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+
+
+def test_results_by_age_group_and_by_compound(demo, client):
+    survey = Survey.objects.get()
+    everyone = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "60岁及以上" in everyone and "枫林新村" in everyone  # the breakdown links
+    older = client.get(
+        f"/surveys/{survey.pk}/?group_by=age_group&group=pop_60_plus"
+    ).content.decode()
+    shown = re.search(r'id="result-wanted">.*?<p class="muted">(\d+) ', older, re.S).group(1)
+    n_older = sum(1 for r in survey.responses.all() if r.answers["age_group"] == "pop_60_plus")
+    assert 0 < int(shown) == n_older < survey.responses.count()

@@ -188,10 +188,12 @@ def _percent(value) -> str:
     )
 
 
-def _question_blocks(form: Form, rows) -> list[dict]:
+def _question_blocks(form: Form, rows, group_by: str = "all", group: str = "") -> list[dict]:
     blocks = []
     for q in form.answerable():
-        mine = rows[(rows["group_by"] == "all") & (rows["question"] == q.name)]
+        mine = rows[
+            (rows["group_by"] == group_by) & (rows["group"] == group) & (rows["question"] == q.name)
+        ]
         options = []
         for r in mine.to_dict("records"):
             weighted = r["weighted_share"]
@@ -227,6 +229,23 @@ def _question_blocks(form: Form, rows) -> list[dict]:
     return blocks
 
 
+def _groups(form: Form, rows) -> list[dict]:
+    """The breakdowns on offer: everyone, each age group, each compound (by their labels)."""
+    labels = {}
+    for name in ("age_group", "compound_id"):
+        if any(q.name == name for q in form.questions):
+            labels.update({c.name: c.label for c in form.question(name).choices})
+    pairs = rows[["group_by", "group"]].drop_duplicates().itertuples(index=False)
+    return [
+        {
+            "group_by": by,
+            "group": group,
+            "label": "全部 all" if by == "all" else labels.get(group, group),
+        }
+        for by, group in pairs
+    ]
+
+
 def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
     """Results (public): shares with 95% intervals, weighted by age group, charts, 呼声最高."""
     survey = _survey(survey_id)
@@ -253,12 +272,18 @@ def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
     if staff and words:
         found = search_text(ops.answers_frame(survey), form, words).to_dict("records")
     link = request.build_absolute_uri(reverse("pages:survey_answer", args=[survey.token]))
+    groups = _groups(form, rows)
+    chosen = (request.GET.get("group_by", "all"), request.GET.get("group", ""))
+    if chosen not in {(g["group_by"], g["group"]) for g in groups}:
+        chosen = ("all", "")
     return render(
         request,
         "pages/surveys/results.html",
         {
             "survey": survey,
-            "blocks": _question_blocks(form, rows),
+            "groups": groups,
+            "chosen": chosen,
+            "blocks": _question_blocks(form, rows, *chosen),
             "top": top,
             "answers": survey.responses.count(),
             "by_channel": {
