@@ -71,6 +71,13 @@ def test_resident_answers_from_the_qr_link_once_per_household(browser, live_serv
         page.fill("#q-comment textarea", "希望食堂早上也开")
         page.click("#answer-form button[type=submit]")
 
+    # the skip rule shows the canteen question to residents aged 60 and over only
+    page.goto(link)
+    page.check("#q-age_group input[value=under_60]")
+    assert not page.is_visible("#q-uses_canteen")
+    page.check("#q-age_group input[value=pop_60_plus]")
+    assert page.is_visible("#q-uses_canteen")
+
     answer_once()
     assert page.inner_text("#thanks") == "谢谢参与"
     assert SurveyResponse.objects.count() == before + 1
