@@ -18,6 +18,9 @@ from lifecircle.ops.survey_form import (
 )
 from lifecircle.ops.survey_tally import category_weights, most_wanted, search_text, tally, wilson
 
+QUESTIONS = ["age_group", "compound_id", "wanted", "top3", "satisfaction", "household_size",
+             "uses_canteen", "comment", "thanks"]  # fmt: skip
+
 
 @pytest.fixture
 def form(tmp_path):
@@ -25,18 +28,8 @@ def form(tmp_path):
 
 
 def test_xlsform_reads_types_choices_skip_rules_and_settings(form):
-    names = [q.name for q in form.questions]
-    assert names == [
-        "age_group",
-        "compound_id",
-        "wanted",
-        "top3",
-        "satisfaction",
-        "household_size",
-        "uses_canteen",
-        "comment",
-        "thanks",
-    ]  # fmt: skip  (the group is flattened, its questions kept in order)
+    # the group is flattened, its questions kept in order
+    assert [q.name for q in form.questions] == QUESTIONS
     assert form.title == "社区服务需求调查" and form.form_id == "needs_2026"
     wanted = form.question("wanted")
     assert wanted.type == "select_multiple" and wanted.label == "您最需要哪些服务（可多选）"
@@ -183,20 +176,8 @@ def test_wilson_matches_the_textbook_formula():
 
 
 def _answers(rows):
-    cols = [
-        "age_group",
-        "compound_id",
-        "wanted",
-        "top3",
-        "satisfaction",
-        "household_size",
-        "uses_canteen",
-        "comment",
-        "thanks",
-    ]
-    return pd.DataFrame(
-        [dict(zip(cols, r + [""] * (len(cols) - len(r)), strict=False)) for r in rows]
-    ).fillna("")
+    padded = [r + [""] * (len(QUESTIONS) - len(r)) for r in rows]
+    return pd.DataFrame([dict(zip(QUESTIONS, r, strict=True)) for r in padded])
 
 
 def test_weighted_shares_and_intervals_equal_a_hand_computation(form):
