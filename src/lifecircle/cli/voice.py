@@ -134,7 +134,7 @@ def demand_command(
     ] = 1000.0,
 ) -> None:
     """每个小区每类诉求每千人数 Requests per compound and category per 1,000 residents."""
-    from lifecircle.ops.demand import demand_rates, requests_table
+    from lifecircle.ops.demand import demand_rates, request_categories, requests_table
     from lifecircle.web import server
 
     console = Console()
@@ -156,7 +156,7 @@ def demand_command(
             console.print(f"[yellow]{issue}[/yellow]")
         table = imported.table
     server.setup(db)
-    rates, warnings = demand_rates(requests_table(start), table, max_distance)
+    rates, warnings = demand_rates(requests_table(start), table, max_distance, request_categories())
     for w in warnings:
         console.print(f"[yellow]{w}[/yellow]")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,13 +26,17 @@ def _metres(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 
 def demand_rates(
-    requests: pd.DataFrame, compounds: pd.DataFrame, max_distance_m: float = 1000.0
+    requests: pd.DataFrame,
+    compounds: pd.DataFrame,
+    max_distance_m: float = 1000.0,
+    categories: list[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Requests per compound and category per 1,000 residents.
 
     `requests`: columns `category`, `lat`, `lon` (NaN when unknown). `compounds`: `id`, `lat`,
-    `lon`, `population`. Returns (DEMAND_COLUMNS table with every compound × category seen,
-    zeros included; warnings naming what was left out).
+    `lon`, `population`. Returns (DEMAND_COLUMNS table with every compound × category, zeros
+    included, the categories being `categories` or those seen; warnings naming what was left
+    out).
 
     Example
     -------
@@ -42,12 +46,14 @@ def demand_rates(
     [0.5]
     """
     warnings: list[str] = []
+    if requests.empty:
+        warnings.append("没有诉求，全部为 0 no requests in the period: every rate is 0")
     located = requests.dropna(subset=["lat", "lon"])
     if len(located) < len(requests):
         warnings.append(
             f"{len(requests) - len(located)} 条诉求没有位置，未计入 requests without a place left out"
         )
-    categories = sorted(requests["category"].unique())
+    categories = sorted(set(categories or []) | set(requests["category"]))
     matched = pd.Series(dtype=object)
     if len(located) and len(compounds):
         d = _metres(
@@ -84,6 +90,13 @@ def demand_rates(
         zero, np.nan, table["requests"] / table["population"].where(~zero) * 1000
     )
     return table[DEMAND_COLUMNS], warnings
+
+
+def request_categories() -> list[str]:
+    """Codes of the active request categories (so that categories without requests show 0)."""
+    from lifecircle.store.stations.models import ServiceCategory
+
+    return list(ServiceCategory.objects.filter(active=True).values_list("code", flat=True))
 
 
 def requests_table(since: date) -> pd.DataFrame:
