@@ -41,3 +41,51 @@ def test_results_by_age_group_and_by_compound(demo, client):
     shown = re.search(r'id="result-wanted">.*?<p class="muted">(\d+) ', older, re.S).group(1)
     n_older = sum(1 for r in survey.responses.all() if r.answers["age_group"] == "pop_60_plus")
     assert 0 < int(shown) == n_older < survey.responses.count()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_resident_proposes_comments_and_supports_through_the_pages(demo, as_user, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lifecircle.store.org.models import AuditEntry
+
+    resident = as_user("jumin1")
+    assert client.get("/proposals/new/").status_code == 302  # sign in first
+    page = resident.get("/proposals/new/").content.decode()
+    assert "示意街道" in page
+    audits = AuditEntry.objects.count()
+    bad = resident.post("/proposals/new/", {"unit": demo.subdistrict.pk, "title": "x", "body": "y",
+                                            "photo": SimpleUploadedFile("a.png", b"not a png", "image/png")})  # fmt: skip
+    assert bad.status_code == 422 and Proposal.objects.count() == 1
+    assert AuditEntry.objects.count() == audits
+    r = resident.post("/proposals/new/", {"unit": demo.subdistrict.pk, "title": "街心花园加座椅", "body": "老人走累了没处坐",
+                                          "place": "东安路口", "photo": SimpleUploadedFile("a.png", PNG, "image/png")})  # fmt: skip
+    item = Proposal.objects.get(title="街心花园加座椅")
+    assert r.status_code == 302 and item.author == demo.users["jumin1"]
+    assert client.get(f"/proposals/{item.pk}/photo/").status_code == 200
+    resident.post(f"/proposals/{item.pk}/comment/", {"body": "赞成"})
+    resident.post(f"/proposals/{item.pk}/support/", {"household": "3-301"})
+    detail = client.get(f"/proposals/{item.pk}/").content.decode()
+    assert "赞成" in detail and 'id="support-count">1<' in detail
+    again = resident.post(f"/proposals/{item.pk}/support/", {"household": "3-301"}, follow=True)
+    assert "已经支持过" in again.content.decode()
+
+
+def test_staff_enter_paper_answers_on_the_page(demo, as_user):
+    from lifecircle.store.surveys.models import SurveyResponse
+
+    survey = Survey.objects.get()
+    assert as_user("jumin1").get(f"/surveys/{survey.pk}/paper/").status_code == 403
+    staff = as_user("juwei1")
+    form = {"channel": "paper", "household": "3-302", "age_group": "pop_60_plus", "compound_id": "C03",
+            "wanted": ["canteen", "health_station"], "top3__1": "canteen", "top3__2": "canteen"}  # fmt: skip
+    r = staff.post(f"/surveys/{survey.pk}/paper/", form)
+    assert r.status_code == 302
+    saved = SurveyResponse.objects.latest("id")
+    assert (saved.channel, saved.entered_by, saved.answers["top3"]) == (
+        "paper",
+        demo.users["juwei1"],
+        "canteen",
+    )

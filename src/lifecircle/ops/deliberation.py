@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from lifecircle.ops.access import MANAGERS, Actor, managed_unit
 from lifecircle.ops.audit import save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from lifecircle.ops.files import checked_image_suffix
 from lifecircle.ops.owners_consent import ITEMS, ConsentError, count_consent
 from lifecircle.store.deliberation.models import (
     Comment,
@@ -105,6 +106,7 @@ def create_proposal(
         unit=unit, title=title, body=body, place=place, lat=lat, lon=lon, author=actor.user
     )
     if photo is not None:
+        photo.name = f"proposal{checked_image_suffix(photo)}"
         item.photo = photo
     with transaction.atomic():
         return save_audited(actor, "proposal.create", item, unit=unit)
@@ -257,7 +259,12 @@ def decide(
         if civil_code_item is not None:
             for h in register:
                 if h.code in chosen:
-                    OwnerVote.objects.create(decision=decision, household=h, choice=chosen[h.code])
+                    save_audited(
+                        actor,
+                        "decision.owner_vote",
+                        OwnerVote(decision=decision, household=h, choice=chosen[h.code]),
+                        unit=unit,
+                    )
         for n, spec in enumerate(actions):
             try:
                 action = save_audited(
@@ -273,7 +280,12 @@ def decide(
                 )
             except Invalid as exc:
                 raise Invalid(f"actions[{n}].{exc.message}", f"actions[{n}].{exc.field}") from None
-            DecisionAction.objects.create(decision=decision, action=action)
+            save_audited(
+                actor,
+                "decision.action_link",
+                DecisionAction(decision=decision, action=action),
+                unit=unit,
+            )
         if item is not None:
             before = snapshot(item)
             item.status = Proposal.Status.ACCEPTED if passed else Proposal.Status.REJECTED
