@@ -248,3 +248,37 @@ def test_category_weights_follow_the_answers(form):
         {"canteen": 2.4, "elderly_daycare": 0.8, "nursery": 0.8, "health_station": 0.0}
     )
     assert any("other" in n for n in notes)  # the option without a category is named
+
+
+def test_kobo_style_export_with_group_paths_and_metadata(tmp_path):
+    # the form as KoboToolbox writes it: start/end metadata, a group, a calculate row
+    survey = [
+        ["type", "name", "label", "calculation"],
+        ["start", "start", "", ""],
+        ["end", "end", "", ""],
+        ["begin_group", "household", "户情况", ""],
+        ["integer", "members", "几口人", ""],
+        ["select_multiple needs", "needs", "需要什么", ""],
+        ["end_group", "", "", ""],
+        ["calculate", "big", "", "${members} > 4"],
+    ]
+    choices = [
+        ["list_name", "name", "label"],
+        ["needs", "canteen", "食堂"],
+        ["needs", "nursery", "托育"],
+    ]
+    form = read_xlsform(write_book(tmp_path / "kobo.xlsx", {"survey": survey, "choices": choices}))
+    assert [q.name for q in form.answerable()] == ["members", "needs"]
+    again = read_xlsform(write_xlsform(form, tmp_path / "back.xlsx"))
+    assert again.to_dict() == form.to_dict()  # metadata and the calculation survive
+    export = write_book(
+        tmp_path / "export.xlsx",
+        {"data": [["start", "end", "household/members", "household/needs", "household/needs/canteen",
+                   "household/needs/nursery", "big", "meta/instanceID", "_id", "_submission_time"],
+                  ["2026-11-20T10:00", "2026-11-20T10:05", "3", "canteen nursery", "1", "1", "0", "uuid:1", "1", "2026-11-20"]]},
+    )  # fmt: skip
+    answers = read_answers(form, export)
+    assert answers.loc[0, "needs"] == "canteen nursery" and answers.loc[0, "members"] == "3"
+    bad = write_book(tmp_path / "bad.xlsx", {"data": [["household/pets"], ["cat"]]})
+    with pytest.raises(SurveyError, match="household/pets"):
+        read_answers(form, bad)

@@ -19,6 +19,9 @@ from openpyxl import Workbook, load_workbook
 
 SELECT_TYPES = ("select_one", "select_multiple", "rank")
 PLAIN_TYPES = ("range", "integer", "decimal", "text", "note")
+# Filled in by the collecting app, not asked: kept for the round trip, never tallied.
+META_TYPES = ("start", "end", "today", "deviceid", "username", "phonenumber", "audit", "calculate")
+NOT_ASKED = ("note", *META_TYPES)
 TOP_RANKS = 3
 # Columns an answers file may carry besides one per question.
 META_COLUMNS = ("household", "phone_key", "compound_id", "channel", "submitted_at")
@@ -88,7 +91,7 @@ class Form:
         raise SurveyError(f"问卷中没有这道题 no such question in the form: {name!r}", question=name)
 
     def answerable(self) -> list[Question]:
-        return [q for q in self.questions if q.type != "note"]
+        return [q for q in self.questions if q.type not in NOT_ASKED]
 
     def to_dict(self) -> dict:
         """Plain JSON (stored in the database)."""
@@ -210,7 +213,7 @@ def read_xlsform(path: Path | str) -> Form:
             continue
         name = values.get("name", "")
         where = f"{path} [survey]"
-        if kind not in SELECT_TYPES + PLAIN_TYPES:
+        if kind not in SELECT_TYPES + PLAIN_TYPES + META_TYPES:
             raise SurveyError(
                 f"不支持的题型 unsupported question type {kind!r}", where, number, name
             )
@@ -414,7 +417,7 @@ def check_answer(question: Question, raw) -> str:
     """One answer in the XLSForm export convention ('' when empty); raises SurveyError naming
     the question and the bad option."""
     text = _cell(raw)
-    if text == "" or question.type == "note":
+    if text == "" or question.type in NOT_ASKED:
         return ""
     if question.type in SELECT_TYPES:
         picked = text.split()
@@ -467,7 +470,7 @@ def check_response(form: Form, answers: dict) -> dict[str, str]:
             clean[q.name] = ""
             continue
         clean[q.name] = check_answer(q, answers.get(q.name, ""))
-        if q.required and clean[q.name] == "" and q.type != "note":
+        if q.required and clean[q.name] == "" and q.type not in NOT_ASKED:
             raise SurveyError("必答题未作答 a required question is unanswered", question=q.name)
     return clean
 
@@ -495,6 +498,28 @@ def _wjx_column_map(form: Form, columns: list[str], path: Path) -> dict[str, Que
         else:
             raise SurveyError(
                 f"多出的题目列 a question column the form does not have: {col!r}", path, 1, col
+            )
+    return out
+
+
+def _export_column_map(form: Form, columns: list[str], path: Path) -> dict[str, Question]:
+    """XLSForm-export columns to questions: `name` or `group/name` (KoboToolbox, ODK Central);
+    per-choice 0/1 columns (`name/choice`), `_…` and `meta/…` bookkeeping columns are skipped;
+    any other column is an unknown question."""
+    names = {q.name: q for q in form.questions}
+    out = {}
+    for col in columns:
+        last = col.rsplit("/", 1)[-1]
+        head = col.rsplit("/", 1)[0].rsplit("/", 1)[-1] if "/" in col else ""
+        if last in names:
+            out[col] = names[last]
+        elif col in META_COLUMNS or col.startswith(("_", "meta/")):
+            continue
+        elif head in names and names[head].type == "select_multiple":
+            continue
+        else:
+            raise SurveyError(
+                f"问卷中没有这道题 no such question in the form: {col!r}", path, 1, col
             )
     return out
 
@@ -539,15 +564,7 @@ def read_answers(form: Form, path: Path | str) -> pd.DataFrame:
         meta = {"提交答卷时间": "submitted_at"}
         channel = "wjx"
     else:
-        names = {q.name for q in form.questions}
-        extra = [
-            c for c in columns if c not in names and c not in META_COLUMNS and not c.startswith("_")
-        ]
-        if extra:
-            raise SurveyError(
-                f"问卷中没有这道题 no such question in the form: {extra[0]!r}", path, 1, extra[0]
-            )
-        mapping = {c: form.question(c) for c in columns if c in names}
+        mapping = _export_column_map(form, columns, path)
         meta = {c: c for c in META_COLUMNS if c in columns}
         channel = "import"
     rows, seen = [], {}
