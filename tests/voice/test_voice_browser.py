@@ -106,3 +106,26 @@ def test_every_voice_page_fits_the_screen(browser, live_server, live_demo, viewp
         page.goto(f"{live_server.url}{url}")
         assert page.is_visible(selector), url
         assert no_horizontal_scroll(page), f"{url} scrolls sideways at {viewport['width']} px"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "390px"])
+def test_staff_pages_fit_the_screen(browser, live_server, live_demo, viewport):
+    from lifecircle.ops.demo import DEMO_PASSWORD
+
+    survey = Survey.objects.get()
+    page = new_page(browser, viewport)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "juwei1")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for url, selector in [
+        ("/surveys/new/", "#survey-form"),
+        (f"/surveys/{survey.pk}/paper/", "#answer-form"),
+        (f"/surveys/{survey.pk}/?q=托育", "#found"),
+        ("/proposals/new/", "#proposal-form"),
+        (f"/projects/{Project.objects.get().pk}/", "#contributions"),
+    ]:
+        page.goto(f"{live_server.url}{url}")
+        assert page.is_visible(selector), url
+        assert no_horizontal_scroll(page), f"{url} scrolls sideways at {viewport['width']} px"

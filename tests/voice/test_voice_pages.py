@@ -89,3 +89,23 @@ def test_staff_enter_paper_answers_on_the_page(demo, as_user):
         demo.users["juwei1"],
         "canteen",
     )
+
+
+def test_staff_start_a_survey_from_an_xlsform_page(demo, as_user, tmp_path):
+    from voice_fixtures import xlsform
+
+    assert as_user("jumin1").get("/surveys/new/").status_code == 403
+    staff = as_user("juwei1")
+    assert "发起问卷" in staff.get("/surveys/").content.decode()
+    fields = {"unit": demo.committees[0].pk, "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-20T20:00",
+              "services_question": "wanted"}  # fmt: skip
+    with xlsform(tmp_path / "f.xlsx").open("rb") as f:
+        r = staff.post("/surveys/new/", {**fields, "form": f})
+    assert r.status_code == 302
+    survey = Survey.objects.get(title="社区服务需求调查")
+    assert survey.unit == demo.committees[0] and len(survey.form["questions"]) == 9
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with bad.open("rb") as f:
+        r = staff.post("/surveys/new/", {**fields, "form": f})
+    assert r.status_code == 422 and "xlsx" in r.content.decode()

@@ -10,13 +10,16 @@ lists choice names best first; the tally counts the top 3), ``range`` with ``sta
 """
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
+UNREADABLE = (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException)
 SELECT_TYPES = ("select_one", "select_multiple", "rank")
 PLAIN_TYPES = ("range", "integer", "decimal", "text", "note")
 # Filled in by the collecting app, not asked: kept for the round trip, never tallied.
@@ -176,7 +179,7 @@ def read_xlsform(path: Path | str) -> Form:
     path = Path(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as exc:
+    except UNREADABLE as exc:
         raise SurveyError(f"不是可读的 xlsx not a readable xlsx: {exc}", path) from None
     survey = _sheet_rows(workbook, "survey", path)
     if not survey:
@@ -478,9 +481,12 @@ def check_response(form: Form, answers: dict) -> dict[str, str]:
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SurveyError("文件不存在 file not found", path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (*UNREADABLE, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise SurveyError(f"无法读取 cannot read the file: {exc}", path) from None
 
 
 def _wjx_column_map(form: Form, columns: list[str], path: Path) -> dict[str, Question]:

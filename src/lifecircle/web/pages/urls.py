@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     # residents' voice: surveys, 公共议事, 自治项目
     path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_new, name="survey_new"),
     path("surveys/<int:survey_id>/", surveys.survey_page, name="survey"),
     path("surveys/<int:survey_id>/qr.svg", surveys.qr_code, name="survey_qr"),
     path("surveys/<int:survey_id>/results.xlsx", surveys.results_xlsx, name="survey_results_xlsx"),

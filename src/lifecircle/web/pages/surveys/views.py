@@ -8,16 +8,21 @@ from pathlib import Path
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from lifecircle.ops import surveys as ops
+from lifecircle.ops.access import MANAGERS
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound, OpsError
 from lifecircle.ops.otp import issue_code
-from lifecircle.ops.survey_form import Form, write_xlsform
+from lifecircle.ops.survey_form import Form, SurveyError, read_xlsform, write_xlsform
 from lifecircle.ops.survey_tally import most_wanted, search_text
+from lifecircle.store.org.models import OrgUnit
 from lifecircle.store.surveys.models import Channel, Survey
 from lifecircle.web.pages.common import actor, choices, scoped
 
@@ -35,7 +40,58 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     items = list(ops.public_surveys())
     for s in items:
         s.answer_count = s.responses.count()
-    return render(request, "pages/surveys/list.html", {"surveys": items})
+    can_create = bool(actor(request).paths(MANAGERS))
+    return render(request, "pages/surveys/list.html", {"surveys": items, "can_create": can_create})
+
+
+@login_required
+@scoped
+def survey_new(request: HttpRequest) -> HttpResponse:
+    """Start a survey from an XLSForm workbook: audience unit, open and close dates."""
+    who = actor(request)
+    units = [u for u in OrgUnit.objects.all() if who.has(MANAGERS, u)]
+    if not units:
+        raise Forbidden("只有居委会或街道可以发起问卷 only committee staff start surveys")
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("form")
+        opens = parse_datetime(request.POST.get("opens_at", "") or "")
+        closes = parse_datetime(request.POST.get("closes_at", "") or "")
+        try:
+            if upload is None:
+                raise Invalid("form: 请选择 XLSForm 文件 choose an XLSForm file", "form")
+            if opens is None or closes is None:
+                raise Invalid(
+                    "opens_at: 请填写开始和截止时间 give the open and close times", "opens_at"
+                )
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / Path(upload.name).name
+                path.write_bytes(upload.read())
+                try:
+                    definition = read_xlsform(path)
+                except SurveyError as exc:
+                    raise Invalid(str(exc), "form") from None
+            tz = timezone.get_current_timezone()
+            survey = ops.create_survey(
+                who,
+                int(request.POST.get("unit") or 0),
+                definition,
+                timezone.make_aware(opens, tz) if timezone.is_naive(opens) else opens,
+                timezone.make_aware(closes, tz) if timezone.is_naive(closes) else closes,
+                request.POST.get("services_question", "").strip(),
+            )
+        except (NotFound, Forbidden):
+            raise
+        except (OpsError, SurveyError) as exc:
+            error = getattr(exc, "message", str(exc))
+        else:
+            return redirect("pages:survey", survey_id=survey.pk)
+    return render(
+        request,
+        "pages/surveys/new.html",
+        {"units": units, "error": error},
+        status=422 if error else 200,
+    )
 
 
 def _answers_from_post(form: Form, data) -> dict:
