@@ -223,7 +223,9 @@ def test_an_answer_after_the_close_date_is_refused(client, objects):
 def test_phone_answers_need_the_one_time_code(client, objects):
     survey = objects["survey"]
     ConsoleSMSBackend.outbox.clear()
-    client.post(f"/s/{survey.token}/code/", {"phone": "13912345678"})
+    sent = client.post(f"/s/{survey.token}/code/", {"phone": "13912345678"})
+    assert "13912345678" not in sent["Location"]  # the number stays out of URLs and logs
+    assert 'value="13912345678"' in client.get(sent["Location"]).content.decode()
     code = re.search(r"\d{6}", ConsoleSMSBackend.outbox[-1].text).group()
     form = {
         "phone": "13912345678",

@@ -228,7 +228,7 @@ def import_answers(actor: Actor, survey_id: int, path: Path | str) -> int:
             response = SurveyResponse.objects.create(
                 survey=survey,
                 answers={n: row[n] for n in names},
-                channel=row.get("channel") or Channel.IMPORT,
+                channel=Channel.WJX if row.get("channel") == Channel.WJX else Channel.IMPORT,
                 respondent_key=key,
                 household=household,
                 compound_id=row.get("compound_id", ""),

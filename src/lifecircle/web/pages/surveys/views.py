@@ -138,7 +138,7 @@ def _answer_page(request, survey: Survey, answers: dict, status: int = 200, staf
             "channels": choices(
                 [(c, label) for c, label in Channel.choices if c in ops.STAFF_CHANNELS]
             ),
-            "phone": request.POST.get("phone", request.GET.get("phone", "")),
+            "phone": request.POST.get("phone", request.session.get("survey_phone", "")),
             "household": request.POST.get("household", ""),
         },
         status=status,
@@ -182,9 +182,10 @@ def send_code(request: HttpRequest, token: str) -> HttpResponse:
     try:
         issue_code(phone, ops.OTP_PURPOSE)
         messages.success(request, "验证码已发送 A code was sent")
+        request.session["survey_phone"] = phone  # prefilled on the form, kept out of URLs and logs
     except Invalid as exc:
         messages.error(request, exc.message)
-    return redirect(f"{reverse('pages:survey_answer', args=[survey.token])}?phone={phone}")
+    return redirect("pages:survey_answer", token=survey.token)
 
 
 @scoped
