@@ -1,6 +1,7 @@
 """A real browser (Debian's Chromium via Playwright): a resident on a phone opens the survey from
 its QR link, answers, and is refused a second answer for the same household; every voice page
-renders without horizontal scrolling at desktop width and at 390 px."""
+renders without horizontal scrolling at desktop width and at 390 px. The results page at
+390 px is kept in test-artifacts/survey-results.png."""
 
 import io
 from pathlib import Path
@@ -13,6 +14,7 @@ from lifecircle.store.projects.models import Project
 from lifecircle.store.surveys.models import Survey, SurveyResponse
 
 CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
@@ -106,6 +108,9 @@ def test_every_voice_page_fits_the_screen(browser, live_server, live_demo, viewp
         page.goto(f"{live_server.url}{url}")
         assert page.is_visible(selector), url
         assert no_horizontal_scroll(page), f"{url} scrolls sideways at {viewport['width']} px"
+        if viewport is PHONE and url.startswith("/surveys/") and selector == "#most-wanted":
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "survey-results.png"), full_page=True)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "390px"])
