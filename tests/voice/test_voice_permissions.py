@@ -261,3 +261,13 @@ def test_one_support_per_household(as_user, objects):
     refused(
         post(as_user("jumin1"), f"/api/proposals/{pk}/supports", {"household": "nope"}), 422, before
     )
+
+
+def test_a_missing_required_answer_names_the_question(client, objects):
+    survey = objects["survey"]
+    before = counts()
+    r = client.post(
+        f"/s/{survey.token}/", {"household": "3-202", "age_group": "under_60", "compound_id": "C01"}
+    )
+    refused(r, 422, before)
+    assert "您最需要哪些服务" in r.content.decode().split('class="msg error"')[1].split("</p>")[0]

@@ -170,10 +170,14 @@ def submit_answer(
         key = _key("phone", phone_key(phone))
     else:
         raise Invalid("请填写户号或手机号 give a household code or a phone number", "household")
+    form = survey_form(survey)
     try:
-        clean = check_response(survey_form(survey), answers)
+        clean = check_response(form, answers)
     except SurveyError as exc:
-        raise Invalid(exc.reason, exc.question) from None
+        names = {q.name: q.label for q in form.questions}
+        raise Invalid(
+            f"{names.get(exc.question, exc.question)}: {exc.reason}", exc.question
+        ) from None
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
