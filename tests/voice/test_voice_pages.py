@@ -109,3 +109,25 @@ def test_staff_start_a_survey_from_an_xlsform_page(demo, as_user, tmp_path):
     with bad.open("rb") as f:
         r = staff.post("/surveys/new/", {**fields, "form": f})
     assert r.status_code == 422 and "xlsx" in r.content.decode()
+
+
+def test_exports_results_xlsx_and_the_form_back_as_xlsform(demo, client, tmp_path):
+    import io
+
+    import pandas as pd
+
+    from lifecircle.ops.survey_form import Form, read_xlsform
+
+    survey = Survey.objects.get()
+    r = client.get(f"/surveys/{survey.pk}/results.xlsx")
+    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    sheet = pd.read_excel(io.BytesIO(r.content))
+    age = "您的年龄段 Your age group"
+    overall = sheet[(sheet["分组 group by"] == "全部 all") & (sheet["题目 question"] == age)]
+    assert overall["选择人数 count"].sum() == survey.responses.count()
+    assert set(sheet["分组 group by"]) == {"全部 all", "年龄组 age group", "小区 compound"}
+    assert "枫林新村" in set(sheet["组 group"]) and "C01" not in set(sheet["组 group"])
+    form = client.get(f"/surveys/{survey.pk}/xlsform.xlsx")
+    path = tmp_path / "back.xlsx"
+    path.write_bytes(form.content)
+    assert read_xlsform(path).to_dict() == Form.from_dict(survey.form).to_dict()

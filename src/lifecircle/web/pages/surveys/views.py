@@ -27,6 +27,7 @@ from lifecircle.store.surveys.models import Channel, Survey
 from lifecircle.web.pages.common import actor, choices, scoped
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUP_BY_LABELS = {"all": "全部 all", "age_group": "年龄组 age group", "compound": "小区 compound"}
 
 
 def _survey(survey_id: int) -> Survey:
@@ -372,27 +373,29 @@ def results_xlsx(request: HttpRequest, survey_id: int) -> HttpResponse:
     rows = ops.survey_results(survey).results
     form = ops.survey_form(survey)
     labels = {q.name: q.label for q in form.questions}
-    sheet = (
-        rows.assign(question_label=rows["question"].map(labels))
-        .rename(
-            columns={
-                "group_by": "分组 group by",
-                "group": "组 group",
-                "question_label": "题目 question",
-                "label": "选项 option",
-                "answered": "作答人数 answered",
-                "count": "选择人数 count",
-                "share": "比例 share",
-                "share_low": "95%下限 low",
-                "share_high": "95%上限 high",
-                "weighted_share": "加权比例 weighted share",
-                "weighted_low": "加权下限 weighted low",
-                "weighted_high": "加权上限 weighted high",
-                "mean": "平均 mean",
-            }
-        )
-        .drop(columns=["question", "option"])
+    group_labels = {(g["group_by"], g["group"]): g["label"] for g in _groups(form, rows)}
+    rows = rows.assign(
+        question_label=rows["question"].map(labels),
+        group=[group_labels[(b, g)] for b, g in zip(rows["group_by"], rows["group"], strict=True)],
+        group_by=rows["group_by"].map(GROUP_BY_LABELS),
     )
+    sheet = rows.rename(
+        columns={
+            "group_by": "分组 group by",
+            "group": "组 group",
+            "question_label": "题目 question",
+            "label": "选项 option",
+            "answered": "作答人数 answered",
+            "count": "选择人数 count",
+            "share": "比例 share",
+            "share_low": "95%下限 low",
+            "share_high": "95%上限 high",
+            "weighted_share": "加权比例 weighted share",
+            "weighted_low": "加权下限 weighted low",
+            "weighted_high": "加权上限 weighted high",
+            "mean": "平均 mean",
+        }
+    ).drop(columns=["question", "option"])
     buffer = io.BytesIO()
     sheet.to_excel(buffer, index=False, sheet_name="results")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
