@@ -23,6 +23,8 @@ def test_survey_from_xlsform_with_wjx_import(as_user, demo, tmp_path):
         )  # fmt: skip
     assert r.status_code == 201, r.content
     survey_id = r.json()["id"]
+    empty = staff.get(f"/surveys/{survey_id}/")  # no answers yet: the page still renders
+    assert empty.status_code == 200 and 'id="answer-count">0<' in empty.content.decode()
     rows = [
         wjx_row(1, "2026/11/20 10:00", "60岁及以上", "东安一村", "社区食堂", "社区食堂", 4, 2, "是", ""),
         wjx_row(2, "2026/11/21 10:00", "60岁以下", "瑞金花园", "托育点┋社区食堂", "托育点", 3, 3, "(跳过)", "加装电梯"),
@@ -184,3 +186,14 @@ def test_co_funded_project_to_acceptance(as_user, client, demo):
         )
     )
     assert {"project.create", "project.stage", "project.accept"} <= actions
+
+
+def test_an_unknown_services_question_is_a_clear_422(as_user, demo, tmp_path):
+    with xlsform(tmp_path / "form.xlsx").open("rb") as f:
+        r = as_user("juwei1").post(
+            "/api/surveys",
+            {"form": f, "unit_id": demo.committees[0].pk, "opens_at": "2026-11-01T00:00:00+08:00",
+             "closes_at": "2026-11-30T23:59:00+08:00", "services_question": "pets"},
+        )  # fmt: skip
+    assert r.status_code == 422 and "pets" in r.json()["detail"]
+    assert r.json()["field"] == "services_question"

@@ -65,7 +65,10 @@ def create_survey(
             "截止时间应晚于开始时间 the close date must follow the open date", "closes_at"
         )
     if services_question:
-        question = form.question(services_question)
+        try:
+            question = form.question(services_question)
+        except SurveyError as exc:
+            raise Invalid(f"services_question: {exc.reason}", "services_question") from None
         if question.type not in ("select_one", "select_multiple", "rank"):
             raise Invalid("呼声排行需要选择题或排序题 needs a choice question", "services_question")
     with transaction.atomic():
