@@ -19,7 +19,7 @@ def test_every_voice_page_shows_the_demo(demo, client, as_user, who):
         f"/s/{survey.token}/": "您最需要哪些服务",
         "/proposals/": proposal.title,
         f"/proposals/{proposal.pk}/": "同意门卫室改造",
-        "/decisions/": "出具改造设计方案",
+        "/decisions/": "居民代表 6 人",  # attendance of the council
         "/projects/": project.title,
         f"/projects/{project.pk}/": "公开账目",
     }
