@@ -302,7 +302,8 @@ def category_weights(
     """Priorities per standard category from a choice or ranking question about services.
 
     Each option maps to a category of the standard (by its name or label, through
-    `lifecircle.data.categories`, `mapping` first). A category's score is its weighted share
+    `lifecircle.data.categories`, `mapping` first); options without a category, or whose
+    category is not a hub function the plan can place, are left out and named in the warnings. A category's score is its weighted share
     (choice) or its mean Borda points over the top 3 (ranking: 3, 2, 1); the weight is the
     score over the mean score of the categories asked about, so 1.0 is average demand and 2.0
     twice the average. Categories not asked about are absent (the plan keeps them at 1).
@@ -319,7 +320,8 @@ def category_weights(
         raise SurveyError(
             "只能用选择题或排序题 needs a choice or ranking question", question=question
         )
-    mapper = CategoryMapper(load_standard(standard), mapping)
+    rules = load_standard(standard)
+    mapper = CategoryMapper(rules, mapping)
     warnings: list[str] = []
     option_category = {}
     for c in q.choices:
@@ -327,6 +329,11 @@ def category_weights(
         if code is None:
             warnings.append(
                 f"选项 {c.name}（{c.label}）对应不到规划类别，未计入 option has no category: dropped"
+            )
+        elif not rules.categories[code].hub_function:
+            warnings.append(
+                f"选项 {c.name}（{c.label}）→ {code} 不是驿站功能，未计入 "
+                "not a hub function the plan can place: dropped"
             )
         else:
             option_category[c.name] = code
