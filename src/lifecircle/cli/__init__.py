@@ -12,7 +12,20 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lifecircle.cli import access, data, demo, plan, route, serve, solve, standards, voice  # noqa: F401  (each module adds its commands to `app`)
+    from lifecircle.cli import (  # noqa: F401  (each module adds its commands to `app`)
+        access,
+        data,
+        db,
+        demo,
+        plan,
+        report,
+        route,
+        serve,
+        solve,
+        standards,
+        users,
+        voice,
+    )
 
 
 _register()

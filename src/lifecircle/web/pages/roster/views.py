@@ -14,17 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifecircle.ops import roster as ops
-from lifecircle.ops.access import INSPECTORS, MANAGERS, STAFF_ROLES, Actor
+from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
 from lifecircle.ops.stations import visible_stations
 from lifecircle.store.roster.models import SwapRequest
 from lifecircle.web.pages.common import actor, perform, scoped
 
-WORK_ROLES = STAFF_ROLES | INSPECTORS
-
 
 def work_stations(who: Actor) -> QuerySet:
-    """Stations where the caller works (staff or inspector), not merely lives."""
-    return visible_stations(who).filter(who.scope(WORK_ROLES, "unit"))
+    """Stations where the caller is staff: only they see the roster with names."""
+    return visible_stations(who).filter(who.scope(STAFF_ROLES, "unit"))
 
 
 @login_required
