@@ -1,9 +1,8 @@
 """Survey weights move the plan toward what residents asked for.
 
 `category_weights` produces the `weights=` table (category, weight, optional compound_id) that
-the hub model (`lifecircle.plan.hub.HubModel`) consumes. The last test runs
-`plan_hubs(..., weights=...)` on the demo area; it is skipped while `plan_hubs` has no
-`weights` parameter and runs as soon as it does."""
+the hub model (`lifecircle.plan.hub.HubModel`) consumes; the last test plans the demo area
+with `plan_hubs(..., weights=...)` (skipped only where `plan_hubs` lacks that parameter)."""
 
 import inspect
 
