@@ -24,6 +24,7 @@ def _register() -> None:
         solve,
         standards,
         users,
+        voice,
     )
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from lifecircle.ops.access import Actor
 from lifecircle.ops.audit import record
+from lifecircle.ops.voice_demo import seed_voice
 from lifecircle.store.inspections.models import ChecklistItem, ChecklistTemplate
 from lifecircle.store.org.models import ApiKey, OrgUnit, Role, RoleGrant
 from lifecircle.store.stations.models import (
@@ -208,4 +209,5 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
             unit=top,
             note=f"api key {key.name}",
         )
+        seed_voice(demo)
     return demo
