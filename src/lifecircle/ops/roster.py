@@ -126,6 +126,7 @@ def rotation(
     parties: list[str],
     rrule: str = DEFAULT_RRULE,
     people: dict | None = None,
+    extra_holidays: set[date] | None = None,
 ) -> list[Slot]:
     """Who would take each duty day from `start` to `end` (nothing is written): the parties
     take whole weeks in turn; within a week the party's people take the days in turn, skipping
@@ -220,6 +221,70 @@ def generate(
                 record(actor, "roster.assign", duty, before=None, unit=station.unit)
                 result.created.append(duty)
     return result
+
+
+@dataclass
+class Setup:
+    """What the roster wizard asks: days, hours, parties in order, their people, the start, how
+    many weeks, and holidays to add (date, name)."""
+
+    weekdays: list[int]
+    start: date
+    weeks: int = 4
+    parties: list[str] = field(default_factory=lambda: list(DEFAULT_PARTIES))
+    people: dict = field(default_factory=dict)
+    hours: str = ""
+    holidays: list[tuple[date, str]] = field(default_factory=list)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=7 * self.weeks - 1)
+
+
+def _managed_station(actor: Actor, station_id: int) -> Station:
+    station = get_station_for(actor, station_id)
+    if not actor.has(MANAGERS, station.unit):
+        raise Forbidden("无权排班 may not make the roster here")
+    return station
+
+
+def preview(actor: Actor, station_id: int, setup: Setup) -> list[Slot]:
+    """The duties the wizard would create (nothing is written)."""
+    if not 1 <= setup.weeks <= 52:
+        raise Invalid("weeks: 须为 1–52 周 1 to 52 weeks", field="weeks")
+    station = _managed_station(actor, station_id)
+    return rotation(
+        station,
+        start=setup.start,
+        end=setup.end,
+        parties=setup.parties,
+        rrule=weekly_rule(setup.weekdays),
+        people=setup.people,
+        extra_holidays={d for d, _ in setup.holidays},
+    )
+
+
+def set_up(actor: Actor, station_id: int, setup: Setup) -> RosterResult:
+    """Save the wizard: add the holidays to the station, then create the plan and its duties,
+    all in one transaction."""
+    preview(actor, station_id, setup)  # same checks, before anything is written
+    with transaction.atomic():
+        station = _managed_station(actor, station_id)
+        for day, name in setup.holidays:
+            if not Holiday.objects.filter(
+                unit_id__in=station.unit.ancestors_and_self(), date=day
+            ).exists():
+                add_holiday(actor, station.unit.pk, day, name or "节假日 holiday")
+        return generate(
+            actor,
+            station_id,
+            start=setup.start,
+            end=setup.end,
+            parties=setup.parties,
+            rrule=weekly_rule(setup.weekdays),
+            people=setup.people,
+            hours=setup.hours,
+        )
 
 
 def weekly_rule(weekdays: list[int]) -> str:
