@@ -59,3 +59,22 @@ def serve(
     base = f"http://{host}:{port}"
     console.print(f"{base}/   API {base}/api/docs   Open311 {base}/open311/v2/services.json")
     server.run(host, port, workers=workers, threads=threads)
+
+
+@app.command()
+def notices(
+    db: str | None = typer.Option(
+        None, "--db", help="SQLite 文件 file; LIFECIRCLE_DATABASE_URL 优先 wins"
+    ),
+) -> None:
+    """重发未送达的通知（可放进 cron，每几分钟一次）Retry the notices not yet delivered (run from cron)."""
+    from lifecircle.web import server
+
+    server.setup(db)
+    from lifecircle.ops.notices import deliver_pending
+    from lifecircle.store.notify.models import Notice
+
+    sent = deliver_pending()
+    waiting = Notice.objects.filter(state=Notice.State.PENDING).count()
+    failed = Notice.objects.filter(state=Notice.State.FAILED).count()
+    Console().print(f"已发送 sent {sent}；待重试 pending {waiting}；已放弃 gave up {failed}")

@@ -4,7 +4,7 @@ A notice is a row (`Notice`) created in the same transaction as the change, so a
 it away and a commit keeps it. After the commit each new notice is handed to its channel —
 Django's e-mail backend, or the SMS/WeChat webhook of `lifecircle.ops.sms` — and a failure is
 recorded on the row and retried later (`deliver_pending`), never raised into the change that
-caused it. Each user chooses the channels (`Preference`); a resident without an account is told
+caused it. Links in e-mails start with the setting ``LIFECIRCLE_SITE_URL``. Each user chooses the channels (`Preference`); a resident without an account is told
 by SMS at the phone number given with the request.
 """
 
@@ -90,7 +90,8 @@ def _queue(notices: list) -> list:
 
 def _send(notice: Notice) -> None:
     if notice.channel == Notice.Channel.EMAIL:
-        body = notice.text + (f"\n\n{notice.link}" if notice.link else "")
+        site = getattr(settings, "LIFECIRCLE_SITE_URL", "")
+        body = notice.text + (f"\n\n{site}{notice.link}" if notice.link else "")
         send_mail(
             notice.subject,
             body,

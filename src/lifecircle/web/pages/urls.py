@@ -10,6 +10,7 @@ from lifecircle.web.pages.requests import views as requests
 from lifecircle.web.pages.residents import views as residents
 from lifecircle.web.pages.roster import views as roster
 from lifecircle.web.pages.stations import views as stations
+from lifecircle.web.pages.stats import views as stats
 from lifecircle.web.pages.todo import views as todo
 from lifecircle.web.pages.volunteers import views as volunteers
 from lifecircle.web.pages.workorders import views as workorders
@@ -29,6 +30,8 @@ urlpatterns = [
     path("stations/<int:station_id>/duty-poster/", residents.door_roster, name="door_roster"),
     path("s/<int:station_id>/", residents.resident_form, name="resident_form"),
     path("display/", residents.display, name="display"),
+    path("stats/", stats.overview, name="stats"),
+    path("stats/<str:what>.xlsx", stats.export, name="stats_export"),
     path("todo/", todo.todo, name="todo"),
     path("todo/preferences/", todo.preferences, name="todo_preferences"),
     path("meetings/", meetings.meeting_list, name="meetings"),

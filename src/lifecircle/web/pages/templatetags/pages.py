@@ -34,3 +34,9 @@ def works_here(context) -> bool:
     """Does the signed-in user work somewhere (staff or inspector), or only live here?"""
     user = context["request"].user
     return bool(Actor.of(user).paths(WORKERS))
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """0.873 → "87.3%"; None (nothing to count) → "—"."""
+    return "—" if share is None else f"{share * 100:.1f}%"
