@@ -50,15 +50,14 @@ def poster(request: HttpRequest, station_id: int) -> HttpResponse:
 
 
 def _categories(station):
-    """The station's request categories: those of its service list first, then the rest."""
+    """The categories a resident can file here by QR: those of the station's service list
+    first, then the rest; categories with required extra questions are filed at the counter
+    or with an account (the QR form asks no extra questions)."""
+    active = ServiceCategory.objects.filter(active=True).exclude(attributes__required=True)
     listed = list(
-        ServiceCategory.objects.filter(
-            active=True, catalogue_items__station=station, catalogue_items__active=True
-        ).distinct()
+        active.filter(catalogue_items__station=station, catalogue_items__active=True).distinct()
     )
-    return listed + list(
-        ServiceCategory.objects.filter(active=True).exclude(pk__in=[c.pk for c in listed])
-    )
+    return listed + list(active.exclude(pk__in=[c.pk for c in listed]))
 
 
 def resident_form(request: HttpRequest, station_id: int) -> HttpResponse:

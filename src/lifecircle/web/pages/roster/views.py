@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -169,8 +170,13 @@ def setup(request: HttpRequest) -> HttpResponse:
     who = actor(request)
     stations = [s for s in work_stations(who) if who.has(MANAGERS, s.unit)]
     data = request.POST if request.method == "POST" else request.GET
+    if not stations:
+        raise PermissionDenied("无权排班 you manage no station")
     chosen = data.get("station", "")
-    station = next((s for s in stations if str(s.pk) == chosen), stations[0] if stations else None)
+    station = next((s for s in stations if str(s.pk) == chosen), None)
+    if chosen and station is None:
+        raise Http404(f"驿站不存在 unknown station {chosen}")
+    station = station or stations[0]
     context = {
         "stations": stations,
         "station": station,
@@ -181,8 +187,6 @@ def setup(request: HttpRequest) -> HttpResponse:
         "checked_days": data.getlist("weekday") or [str(d) for d in range(6)],
         "order": [data.get(f"order_{k}", p) for k, p in enumerate(ops.DEFAULT_PARTIES)],
     }
-    if station is None:
-        return render(request, "pages/roster/setup.html", context)
     context["members"] = [
         (value, label, ops.party_members(station, value), data.getlist(f"people_{value}"))
         for value, label in choices(Party.choices)
