@@ -183,6 +183,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "weekday_names": [(i, A_MONDAY + timedelta(days=i)) for i in range(7)],
         "parties": choices(Party.choices),
         "today": timezone.localdate(),
+        "start": data.get("start") or f"{timezone.localdate():%Y-%m-%d}",
         "data": data,
         "checked_days": data.getlist("weekday") or [str(d) for d in range(6)],
         "order": [data.get(f"order_{k}", p) for k, p in enumerate(ops.DEFAULT_PARTIES)],
