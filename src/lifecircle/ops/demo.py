@@ -16,6 +16,7 @@ from lifecircle.store.inspections.models import ChecklistItem, ChecklistTemplate
 from lifecircle.store.org.models import ApiKey, OrgUnit, Role, RoleGrant
 from lifecircle.store.stations.models import (
     CatalogueItem,
+    Room,
     ServiceAttribute,
     ServiceCategory,
     Station,
@@ -188,6 +189,8 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
                     provider=provider,
                     category=categories[code] if code else None,
                 )
+            Room.objects.create(station=station, name="多功能活动室 Activity room", capacity=30)
+            Room.objects.create(station=station, name="议事室 Meeting room", capacity=12)
             user(f"juwei{i}", Role.COMMITTEE_STAFF, committee)
             user(f"yewei{i}", Role.OWNERS_COMMITTEE, committee)
             user(f"wuye{i}", Role.PROPERTY_STAFF, committee)

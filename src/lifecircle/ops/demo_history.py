@@ -1,6 +1,7 @@
 """Three months of made-up history for the demo stations, so every page and chart shows
 something on first start: requests through their whole cycle, rosters, inspections with
-rectification orders, monthly meetings with action items, volunteer activities with hours.
+rectification orders, monthly meetings with action items, volunteer activities with hours,
+room bookings and the service log.
 
 Deterministic (a fixed random seed, dates counted back from `today`) and written straight to
 the tables in one transaction with one audit entry naming it (the history is invented; the
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from lifecircle.ops.access import Actor
 from lifecircle.ops.audit import record
+from lifecircle.ops.rooms import cells
 from lifecircle.ops.roster import DEFAULT_PARTIES, DEFAULT_RRULE, party_members, rotation
 from lifecircle.store.inspections.models import (
     ActionItem,
@@ -38,7 +40,7 @@ from lifecircle.store.requests.models import (
     Status,
 )
 from lifecircle.store.roster.models import DutyAssignment, RotationPlan, SwapRequest
-from lifecircle.store.stations.models import ServiceCategory
+from lifecircle.store.stations.models import Booking, BookingSlot, ServiceCategory, ServiceLogEntry
 from lifecircle.store.volunteers.models import Activity, SignUp, Team
 
 DAYS = 92
@@ -71,7 +73,17 @@ def seed_history(demo, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     rng = random.Random(SEED)
     made = dict.fromkeys(
-        ("requests", "duties", "inspections", "meetings", "activities", "signups"), 0
+        (
+            "requests",
+            "duties",
+            "inspections",
+            "meetings",
+            "activities",
+            "signups",
+            "bookings",
+            "service_log",
+        ),
+        0,
     )
     categories = {c.code: c for c in ServiceCategory.objects.all()}
     residents = [demo.users[u] for u in ("jumin1", "jumin2") if u in demo.users]
@@ -86,6 +98,9 @@ def seed_history(demo, today: date | None = None) -> dict[str, int]:
             made["inspections"] += _inspections(rng, station, demo, start, today)
         for n, unit in enumerate(demo.committees, start=1):
             made["meetings"] += _meetings(rng, unit, demo.users.get(f"juwei{n}"), start, today)
+        for station in demo.stations:
+            made["bookings"] += _bookings(rng, station, demo, start, today)
+            made["service_log"] += _service_log(rng, station, demo, start, today)
         activities, signups = _volunteering(rng, demo, start, today)
         made["activities"], made["signups"] = activities, signups
         record(
@@ -115,12 +130,12 @@ def _event(req, at, who, from_status, to_status, note="", kind="status"):
 def _requests(rng, station, categories, residents, committee, start, today) -> int:
     count = 0
     day = start
-    while day <= today:
+    while day < today:
         for _ in range(rng.choice((0, 0, 1, 1, 1, 2))):
             code = rng.choice(list(categories))
             category = categories[code]
             opened = _at(day, rng.uniform(8.5, 17))
-            age = (timezone.now() - opened).total_seconds() / 3600
+            age = (_at(today, 12) - opened).total_seconds() / 3600
             resident = rng.choice(residents + [None, None])
             req = ServiceRequest.objects.create(
                 station=station,
@@ -360,3 +375,69 @@ def _volunteering(rng, demo, start, today) -> tuple[int, int]:
             signups += 1
         day += timedelta(days=14)
     return activities, signups
+
+
+def _bookings(rng, station, demo, start, today) -> int:
+    """About three bookings a week per station: clubs, meetings, residents' events."""
+    uses = [
+        ("读书会 reading club", Booking.Booker.TEAM, "zhiyuan"),
+        ("三方例会 three-party meeting", Booking.Booker.COMMITTEE, "jiedao"),
+        ("老年合唱 choir", Booking.Booker.RESIDENT, "jumin1"),
+        ("亲子手工 crafts", Booking.Booker.RESIDENT, "jumin2"),
+    ]
+    made, day = 0, start
+    rooms = list(station.rooms.all())
+    while day <= today + timedelta(days=10) and rooms:
+        for _ in range(rng.choice((0, 0, 1, 1))):
+            purpose, kind, who = rng.choice(uses)
+            hour = rng.choice((9, 10, 14, 15, 18))
+            starts = _at(day, hour)
+            ends = starts + timedelta(hours=rng.choice((1, 1.5, 2)))
+            room = rng.choice(rooms)
+            taken = BookingSlot.objects.filter(room=room, cell__in=cells(starts, ends)).exists()
+            if taken or who not in demo.users:
+                continue
+            status = (
+                Booking.Status.APPROVED
+                if day < today
+                else rng.choice([Booking.Status.APPROVED, Booking.Status.PENDING])
+            )
+            booking = Booking.objects.create(
+                room=room,
+                starts=starts,
+                ends=ends,
+                purpose=purpose,
+                booker_kind=kind,
+                booked_by=demo.users[who],
+                status=status,
+            )
+            BookingSlot.objects.bulk_create(
+                BookingSlot(room=room, cell=c, booking=booking) for c in cells(starts, ends)
+            )
+            made += 1
+        day += timedelta(days=1)
+    return made
+
+
+def _service_log(rng, station, demo, start, today) -> int:
+    items = list(station.catalogue.all())
+    staff = [
+        u for u in party_members(station, Party.COMMITTEE) + party_members(station, Party.PROPERTY)
+    ]
+    entries, day = [], start
+    while day <= today and items and staff:
+        if day.weekday() < 6:
+            for item in items:
+                for _ in range(rng.choice((0, 1, 1, 2, 3))):
+                    entries.append(
+                        ServiceLogEntry(
+                            station=station,
+                            item=item,
+                            at=_at(day, rng.uniform(8.5, 17)),
+                            people=rng.choice((1, 1, 1, 2, 3)),
+                            recorded_by=rng.choice(staff),
+                        )
+                    )
+        day += timedelta(days=1)
+    ServiceLogEntry.objects.bulk_create(entries)
+    return len(entries)

@@ -8,6 +8,7 @@ from lifecircle.web.pages.inspections import views as inspections
 from lifecircle.web.pages.meetings import views as meetings
 from lifecircle.web.pages.requests import views as requests
 from lifecircle.web.pages.residents import views as residents
+from lifecircle.web.pages.rooms import views as rooms
 from lifecircle.web.pages.roster import views as roster
 from lifecircle.web.pages.stations import views as stations
 from lifecircle.web.pages.stats import views as stats
@@ -28,6 +29,14 @@ urlpatterns = [
     path("stations/<int:station_id>/", stations.station_page, name="station"),
     path("stations/<int:station_id>/poster/", residents.poster, name="station_poster"),
     path("stations/<int:station_id>/duty-poster/", residents.door_roster, name="door_roster"),
+    path("stations/<int:station_id>/rooms/", rooms.rooms, name="rooms"),
+    path("stations/<int:station_id>/rooms/book/", rooms.book, name="room_book"),
+    path(
+        "stations/<int:station_id>/rooms/<int:booking_id>/",
+        rooms.decide,
+        name="room_decide",
+    ),
+    path("stations/<int:station_id>/log/", rooms.service_log, name="service_log"),
     path("s/<int:station_id>/", residents.resident_form, name="resident_form"),
     path("display/", residents.display, name="display"),
     path("stats/", stats.overview, name="stats"),

@@ -9,6 +9,7 @@ from lifecircle.ops.access import STAFF_ROLES
 from lifecircle.ops.roster import duty_on
 from lifecircle.ops.stations import public_stations
 from lifecircle.web.pages.common import actor
+from lifecircle.web.pages.rooms.views import week_calendar
 
 
 def _points(stations, current: int | None = None) -> list[dict]:
@@ -49,5 +50,6 @@ def station_page(request: HttpRequest, station_id: int) -> HttpResponse:
             "today": today,
             "show_people": actor(request).has(STAFF_ROLES, station.unit),
             "points": _points(public_stations(), current=station.pk),
+            "calendar": week_calendar(station, today),
         },
     )

@@ -10,11 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecircle.ops import inspections, stats
+from lifecircle.ops import inspections, rooms, stats
 from lifecircle.ops.access import WORKERS
 from lifecircle.ops.roster import to_xlsx as roster_xlsx
 from lifecircle.store.roster.models import DutyAssignment
 from lifecircle.web.pages.common import actor
+from lifecircle.web.pages.roster.views import work_stations
 
 MONTHS = 6
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +75,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "open_orders": stats.open_rectifications(who).select_related("result__item")[:50],
             "q": query,
             "found": stats.search_requests(who, query)[:50] if query else None,
+            "room_use": rooms.room_use_by_month(work_stations(who), months[0]),
+            "service_use": rooms.service_use_by_month(work_stations(who), months[0]),
         },
     )
 
