@@ -91,6 +91,8 @@ def test_every_new_staff_page_renders_and_fits(browser, live_server, history, vi
         f"/inspections/{task.pk}/",
         f"/inspections/{task.pk}/print/",
         f"/stations/{history.stations[0].pk}/duty-poster/",
+        f"/stations/{history.stations[0].pk}/rooms/",
+        f"/stations/{history.stations[0].pk}/log/",
     ):
         assert page.goto(f"{live_server.url}{url}").status == 200
         fits(page)
@@ -160,6 +162,7 @@ def resident_pages(live_server, demo, request_id: int) -> list[tuple[str | None,
         ("jumin1", "/requests/"),
         ("jumin1", f"/requests/{request_id}/"),
         ("jumin1", "/volunteers/"),
+        ("jumin1", f"/stations/{station}/rooms/"),
     ]
 
 
@@ -179,6 +182,9 @@ def test_resident_pages_pass_axe(browser, live_server, history, elderly):  # noq
         page = pages[user]
         assert page.goto(f"{live_server.url}{url}").status == 200
         fits(page)
+        if re.fullmatch(r"/stations/(\d+/)?", url):  # streets drawn under the map, offline
+            page.wait_for_selector("#map[data-streets]")
+            assert page.locator("#map path.leaflet-interactive, #map svg path").count() > 10
         if elderly:
             size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
             assert size >= 20

@@ -451,3 +451,64 @@ def test_todo_preferences_are_ones_own(demo, as_user):
     assert "11" in bad.content.decode() and counts() == before
     assert Client().post("/todo/preferences/", {"by_sms": "on"}).status_code == 302  # to log in
     assert counts() == before
+
+
+def test_room_booking_approval_and_service_log_pages(demo, as_user):
+    station = demo.stations[0]
+    room = station.rooms.first()
+    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+    data = {
+        "room": room.pk,
+        "day": day,
+        "from": "14:00",
+        "to": "15:30",
+        "kind": "resident",
+        "purpose": "合唱排练",
+    }
+    assert as_user("jumin1").post(f"/stations/{station.pk}/rooms/book/", data).status_code == 302
+    booking = room.bookings.get()
+    assert booking.slots.count() == 3
+    before = counts()
+    clash = as_user("jumin2").post(
+        f"/stations/{station.pk}/rooms/book/", {**data, "from": "15:00", "to": "16:00"}, follow=True
+    )
+    assert "已被预约" in clash.content.decode() and counts() == before
+    refused(
+        as_user("jumin1").post(
+            f"/stations/{station.pk}/rooms/{booking.pk}/", {"decision": "approve"}
+        ),
+        403,
+        before,
+    )
+    refused(
+        as_user("juwei2").post(
+            f"/stations/{station.pk}/rooms/{booking.pk}/", {"decision": "approve"}
+        ),
+        404,
+        before,
+    )
+    refused(
+        as_user("juwei2").post(
+            f"/stations/{station.pk}/rooms/book/", {**data, "kind": "committee"}
+        ),
+        404,
+        before,
+    )
+    assert (
+        as_user("juwei1")
+        .post(f"/stations/{station.pk}/rooms/{booking.pk}/", {"decision": "approve"})
+        .status_code
+        == 302
+    )
+    public = Client().get(f"/stations/{station.pk}/").content.decode()
+    assert 'id="calendar"' in public and "14:00–15:30" in public and "合唱排练" not in public
+    item = station.catalogue.first()
+    before = counts()
+    refused(as_user("jumin1").post(f"/stations/{station.pk}/log/", {"item": item.pk}), 403, before)
+    refused(as_user("wuye2").post(f"/stations/{station.pk}/log/", {"item": item.pk}), 404, before)
+    log = as_user("wuye1")
+    assert (
+        log.post(f"/stations/{station.pk}/log/", {"item": item.pk, "people": "1"}).status_code
+        == 302
+    )
+    assert re.search(r'id="log-count">1<', log.get(f"/stations/{station.pk}/log/").content.decode())

@@ -20,6 +20,7 @@ from lifecircle.ops.access import Actor
 from lifecircle.ops.audit import record
 from lifecircle.ops.rooms import cells
 from lifecircle.ops.roster import DEFAULT_PARTIES, DEFAULT_RRULE, party_members, rotation
+from lifecircle.ops.streets import network_lines, save_streets
 from lifecircle.store.inspections.models import (
     ActionItem,
     ChecklistTemplate,
@@ -103,6 +104,11 @@ def seed_history(demo, today: date | None = None) -> dict[str, int]:
             made["service_log"] += _service_log(rng, station, demo, start, today)
         activities, signups = _volunteering(rng, demo, start, today)
         made["activities"], made["signups"] = activities, signups
+        from lifecircle.data.demo import build_demo_area
+
+        save_streets(
+            None, demo.subdistrict, network_lines(build_demo_area().graph), "示意路网 demo network"
+        )
         record(
             Actor(demo.users["admin"]),
             "demo.history",

@@ -210,3 +210,16 @@ class ServiceLogEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class StreetLayer(models.Model):
+    """The streets of a sub-district as GeoJSON lines (WGS-84), drawn under every map offline:
+    taken from the area's OSM walk network or imported from a GeoJSON file."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="streets")
+    geojson = models.JSONField()
+    source = models.CharField(max_length=200)
+    updated = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.source}"

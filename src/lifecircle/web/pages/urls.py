@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
     path("stations/", stations.station_list, name="stations"),
+    path("streets.geojson", stations.streets, name="streets"),
     path("stations/<int:station_id>/", stations.station_page, name="station"),
     path("stations/<int:station_id>/poster/", residents.poster, name="station_poster"),
     path("stations/<int:station_id>/duty-poster/", residents.door_roster, name="door_roster"),
