@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from django.apps import apps
 from django.test import Client
 from django.utils import timezone
@@ -512,3 +513,14 @@ def test_room_booking_approval_and_service_log_pages(demo, as_user):
         == 302
     )
     assert re.search(r'id="log-count">1<', log.get(f"/stations/{station.pk}/log/").content.decode())
+
+
+def test_bar_geometry_keeps_every_bar_and_label_inside_the_chart():
+    from lifecircle.web.pages.stats.views import bars
+
+    chart = bars([0, 3, 12, 6], ["09", "10", "11", "12"], width=300, height=90)
+    tallest = max(chart["bars"], key=lambda b: b["value"])
+    assert tallest["y"] - 12 >= 0  # the value label (font 11) fits above it
+    assert all(b["y"] + b["h"] == pytest.approx(chart["axis"]) for b in chart["bars"])
+    assert chart["bars"][2]["h"] == pytest.approx(2 * chart["bars"][3]["h"])  # heights ∝ values
+    assert chart["bars"][0]["h"] == 0

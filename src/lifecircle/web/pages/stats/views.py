@@ -25,7 +25,9 @@ def bars(values: list[int], labels: list[str], width: int = 300, height: int = 9
     """Geometry of a small bar chart (SVG units): one bar per value, labelled below."""
     top = max(values) if values and max(values) > 0 else 1
     step = width / max(len(values), 1)
+    headroom = 14  # room for the value above the tallest bar
     plot = height - 18
+    span = plot - headroom
     return {
         "width": width,
         "height": height,
@@ -33,8 +35,8 @@ def bars(values: list[int], labels: list[str], width: int = 300, height: int = 9
             {
                 "x": round(i * step + step * 0.15, 1),
                 "w": round(step * 0.7, 1),
-                "y": round(plot - plot * v / top, 1),
-                "h": round(plot * v / top, 1),
+                "y": round(plot - span * v / top, 1),
+                "h": round(span * v / top, 1),
                 "value": v,
                 "label": labels[i],
                 "cx": round(i * step + step / 2, 1),
