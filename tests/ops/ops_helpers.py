@@ -29,3 +29,17 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
     b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+STORE_APPS = ("org", "stations", "requests", "roster", "inspections", "volunteers", "notify")
+
+
+def store_counts() -> tuple[int, ...]:
+    """Row counts of every table of the store (audit log and notices included)."""
+    from django.apps import apps
+
+    return tuple(
+        model.objects.count()
+        for label in STORE_APPS
+        for model in apps.get_app_config(label).get_models()
+    )

@@ -5,22 +5,14 @@ approval, and the service log; each refusal writes nothing."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from ops_helpers import store_counts
 
 from lifecircle.ops import rooms
 from lifecircle.ops.access import Actor
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.store.stations.models import Booking, BookingSlot, Room, ServiceLogEntry
-
-STORE_APPS = ("org", "stations", "requests", "roster", "inspections", "volunteers", "notify")
-
-
-def counts() -> tuple[int, ...]:
-    return tuple(
-        m.objects.count() for label in STORE_APPS for m in apps.get_app_config(label).get_models()
-    )
 
 
 def at(hour: float, days: int = 2) -> datetime:
@@ -47,7 +39,7 @@ def test_booking_clash_is_refused_adjacent_is_fine_reject_frees(demo, room):
         booker_kind="resident",
     )
     assert first.status == "pending" and first.slots.count() == 4
-    before = counts()
+    before = store_counts()
     with pytest.raises(Conflict):
         rooms.book(
             who(demo, "jumin2"),
@@ -57,7 +49,7 @@ def test_booking_clash_is_refused_adjacent_is_fine_reject_frees(demo, room):
             purpose="手工",
             booker_kind="resident",
         )
-    assert counts() == before
+    assert store_counts() == before
     rooms.book(
         who(demo, "jumin2"),
         room.pk,
@@ -96,7 +88,7 @@ def test_booking_clash_is_refused_adjacent_is_fine_reject_frees(demo, room):
     ],
 )
 def test_bad_periods_are_named(demo, room, starts, ends, field):
-    before = counts()
+    before = store_counts()
     with pytest.raises(Invalid) as error:
         rooms.book(
             who(demo, "jumin1"),
@@ -106,11 +98,11 @@ def test_bad_periods_are_named(demo, room, starts, ends, field):
             purpose="x",
             booker_kind="resident",
         )
-    assert error.value.field == field and counts() == before
+    assert error.value.field == field and store_counts() == before
 
 
 def test_who_may_book_and_log(demo, room):
-    before = counts()
+    before = store_counts()
     with pytest.raises(NotFound):  # another committee's station is out of sight
         rooms.book(
             who(demo, "juwei2"),
@@ -138,7 +130,7 @@ def test_who_may_book_and_log(demo, room):
         rooms.log_service(who(demo, "jumin1"), item.pk)
     with pytest.raises(NotFound):
         rooms.log_service(who(demo, "wuye2"), item.pk)
-    assert counts() == before
+    assert store_counts() == before
     rooms.log_service(who(demo, "wuye1"), item.pk, people=3)
     assert ServiceLogEntry.objects.get().people == 3
 

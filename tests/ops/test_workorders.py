@@ -4,24 +4,13 @@ boundary of each step (403/404 with no row and no audit entry written)."""
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
-from ops_helpers import file_request
+from ops_helpers import file_request, store_counts
 
 from lifecircle.ops import todo, workorders
 from lifecircle.ops.access import Actor
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.requests import assign, can_see_phone, rate, resolve, start
 from lifecircle.store.requests.models import ExtensionRequest, ServiceRequest
-
-STORE_APPS = ("org", "stations", "requests", "roster", "inspections", "volunteers", "notify")
-
-
-def counts() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count()
-        for label in STORE_APPS
-        for model in apps.get_app_config(label).get_models()
-    )
 
 
 def who(demo, name: str) -> Actor:
@@ -149,7 +138,7 @@ def test_work_order_permission_boundaries(demo, as_user, assigned, name, step, e
         ),
         "extend": lambda a: workorders.ask_extension(a, assigned.pk, hours=5, reason="x"),
     }
-    before = counts()
+    before = store_counts()
     with pytest.raises(error):
         calls[step](who(demo, name))
-    assert counts() == before
+    assert store_counts() == before

@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from ops_helpers import store_counts
 
 from lifecircle.ops.sms import ConsoleSMSBackend
 from lifecircle.store.inspections.models import (
@@ -25,20 +25,10 @@ from lifecircle.store.requests.models import ServiceRequest
 from lifecircle.store.roster.models import DutyAssignment, Holiday
 from lifecircle.store.volunteers.models import Activity, SignUp
 
-STORE_APPS = ("org", "stations", "requests", "roster", "inspections", "volunteers", "notify")
-
-
-def counts() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count()
-        for label in STORE_APPS
-        for model in apps.get_app_config(label).get_models()
-    )
-
 
 def refused(response, status: int, before) -> None:
     assert response.status_code == status, response.content[:500]
-    assert counts() == before
+    assert store_counts() == before
 
 
 def next_monday():
@@ -68,11 +58,11 @@ def test_roster_wizard_previews_then_saves_duties(demo, as_user):
     staff = as_user("juwei1")
     page = staff.get("/roster/setup/")
     assert page.status_code == 200 and "RRULE" not in page.content.decode()
-    before = counts()
+    before = store_counts()
     preview = staff.post("/roster/setup/", wizard(demo))
     html = preview.content.decode()
     assert preview.status_code == 200 and 'id="preview"' in html
-    assert counts() == before  # a preview writes nothing
+    assert store_counts() == before  # a preview writes nothing
     saved = staff.post("/roster/setup/", wizard(demo, do="save"))
     assert saved.status_code == 302
     duties = DutyAssignment.objects.filter(station=demo.stations[0]).order_by("date")
@@ -88,13 +78,13 @@ def test_roster_wizard_previews_then_saves_duties(demo, as_user):
 
 
 def test_roster_wizard_refusals_write_nothing(demo, as_user):
-    before = counts()
+    before = store_counts()
     # a committee cannot set up another committee's station: it is not even offered
     refused(as_user("juwei2").post("/roster/setup/", wizard(demo, do="save")), 404, before)
     refused(as_user("wuye1").post("/roster/setup/", wizard(demo, do="save")), 403, before)
     refused(as_user("jumin1").get("/roster/setup/"), 403, before)
     bad = as_user("juwei1").post("/roster/setup/", wizard(demo, do="save", holidays="next friday"))
-    assert "holidays" in bad.content.decode() and counts() == before
+    assert "holidays" in bad.content.decode() and store_counts() == before
 
 
 def test_meeting_with_action_items_and_completion(demo, as_user):
@@ -126,7 +116,7 @@ def test_meeting_with_action_items_and_completion(demo, as_user):
     page = as_user("wuye1").get("/meetings/").content.decode()
     assert "更换灭火器" in page and f"/meetings/actions/{first.pk}/done/" in page
     assert "更换灭火器" in as_user("wuye1").get("/todo/").content.decode()
-    before = counts()
+    before = store_counts()
     refused(as_user("yewei1").post(f"/meetings/actions/{first.pk}/done/"), 403, before)
     refused(as_user("juwei2").post(f"/meetings/actions/{first.pk}/done/"), 404, before)
     assert as_user("wuye1").post(f"/meetings/actions/{first.pk}/done/").status_code == 302
@@ -134,7 +124,7 @@ def test_meeting_with_action_items_and_completion(demo, as_user):
 
 
 def test_meeting_refusals_write_nothing(demo, as_user):
-    before = counts()
+    before = store_counts()
     data = {"unit": demo.committees[0].pk, "held_on": "2026-12-01", "title": "x"}
     refused(as_user("wuye1").post("/meetings/new/", data), 403, before)
     refused(as_user("juwei2").post("/meetings/new/", data), 404, before)
@@ -161,9 +151,9 @@ def test_volunteer_activity_signup_and_hours(demo, as_user):
     assert (
         as_user("jumin1").post(f"/volunteers/activities/{activity.pk}/signup/").status_code == 302
     )
-    before = counts()
+    before = store_counts()
     full = as_user("zhiyuan").post(f"/volunteers/activities/{activity.pk}/signup/")
-    assert full.status_code == 302 and counts() == before  # full: refused with a message
+    assert full.status_code == 302 and store_counts() == before  # full: refused with a message
     signup = SignUp.objects.get()
     refused(
         as_user("juwei1").post(f"/volunteers/signups/{signup.pk}/hours/", {"hours": "2"}),
@@ -182,7 +172,7 @@ def test_volunteer_activity_signup_and_hours(demo, as_user):
 
 def test_volunteer_refusals_write_nothing(demo, as_user):
     team = demo.users["zhiyuan"].teams.get()
-    before = counts()
+    before = store_counts()
     data = {
         "team": team.pk,
         "title": "x",
@@ -208,9 +198,9 @@ def test_inspection_plan_page_refuses_a_duplicate(demo, as_user):
     }
     assert inspector.post("/inspections/plans/", data).status_code == 302
     assert InspectionPlan.objects.count() == 1 and InspectionTask.objects.count() >= 3
-    before = counts()
+    before = store_counts()
     again = inspector.post("/inspections/plans/", data, follow=True)
-    assert "已有" in again.content.decode() and counts() == before
+    assert "已有" in again.content.decode() and store_counts() == before
     refused(as_user("juwei1").post("/inspections/plans/", data), 403, before)
     refused(as_user("jumin1").post("/inspections/plans/", {**data, "mode": "joint"}), 403, before)
 
@@ -243,7 +233,7 @@ def test_checklist_cards_per_item_deadline_photo_and_three_party_confirmation(de
         soon + timedelta(days=7),
     )
     assert first.photo and not second.photo
-    before = counts()
+    before = store_counts()
     refused(as_user("anquan").post(f"/inspections/{task.pk}/confirm/"), 403, before)
     refused(as_user("juwei2").post(f"/inspections/{task.pk}/confirm/"), 404, before)
     for name in ("juwei1", "yewei1", "wuye1"):
@@ -253,9 +243,9 @@ def test_checklist_cards_per_item_deadline_photo_and_three_party_confirmation(de
         "owners",
         "property",
     ]
-    before = counts()
+    before = store_counts()
     again = as_user("wuye1").post(f"/inspections/{task.pk}/confirm/", follow=True)
-    assert again.status_code == 200 and counts() == before
+    assert again.status_code == 200 and store_counts() == before
     sheet = as_user("anquan").get(f"/inspections/{task.pk}/print/").content.decode()
     assert "print.css" in sheet and "wuye1" in sheet
 
@@ -271,9 +261,9 @@ def test_a_bad_photo_keeps_nothing_of_the_inspection(demo, as_user):
     data[f"photo-{fire.items.first().pk}"] = SimpleUploadedFile(
         "a.png", b"not an image", content_type="image/png"
     )
-    before = counts()
+    before = store_counts()
     assert as_user("wuye1").post(f"/inspections/{task.pk}/", data).status_code == 302
-    assert counts() == before
+    assert store_counts() == before
     assert InspectionTask.objects.get(pk=task.pk).status == "planned"
 
 
@@ -293,7 +283,7 @@ def test_resident_files_by_qr_with_an_sms_code_and_gets_status_by_sms(
     ConsoleSMSBackend.outbox.clear()
     resident.post(f"/s/{station.pk}/", {"do": "send", "phone": "13911112222"})
     code = sent_code()
-    before = counts()
+    before = store_counts()
     wrong = resident.post(
         f"/s/{station.pk}/",
         {
@@ -320,7 +310,7 @@ def test_resident_files_by_qr_with_an_sms_code_and_gets_status_by_sms(
     assert 'id="next-steps"' in html and "139****2222" in html
     req = ServiceRequest.objects.get()
     assert (req.channel, req.phone, req.requester) == ("resident", "13911112222", None)
-    assert counts() != before
+    assert store_counts() != before
     ConsoleSMSBackend.outbox.clear()
     staff = as_user("juwei1")
     with django_capture_on_commit_callbacks(execute=True):
@@ -407,7 +397,7 @@ def test_work_order_page_steps_and_refusals(demo, as_user):
     )
     page = as_user("wuye1").get(f"/requests/{req.pk}/").content.decode()
     assert 'id="form-accept"' in page and 'id="form-chase"' not in page
-    before = counts()
+    before = store_counts()
     refused(
         as_user("yewei1").post(f"/requests/{req.pk}/order/accept/", {"version": 2}), 403, before
     )
@@ -429,7 +419,7 @@ def test_work_order_page_steps_and_refusals(demo, as_user):
         == 302
     )
     ext = ServiceRequest.objects.get(pk=req.pk).extensions.get()
-    before = counts()
+    before = store_counts()
     refused(as_user("wuye1").post(f"/extensions/{ext.pk}/", {"decision": "approve"}), 403, before)
     refused(as_user("juwei2").post(f"/extensions/{ext.pk}/", {"decision": "approve"}), 404, before)
     assert (
@@ -447,11 +437,11 @@ def test_todo_preferences_are_ones_own(demo, as_user):
 
     pref = Preference.objects.get()
     assert pref.user == demo.users["wuye1"] and pref.by_sms and not pref.by_email
-    before = counts()
+    before = store_counts()
     bad = as_user("wuye1").post("/todo/preferences/", {"by_sms": "on", "phone": "123"}, follow=True)
-    assert "11" in bad.content.decode() and counts() == before
+    assert "11" in bad.content.decode() and store_counts() == before
     assert Client().post("/todo/preferences/", {"by_sms": "on"}).status_code == 302  # to log in
-    assert counts() == before
+    assert store_counts() == before
 
 
 def test_room_booking_approval_and_service_log_pages(demo, as_user):
@@ -469,11 +459,11 @@ def test_room_booking_approval_and_service_log_pages(demo, as_user):
     assert as_user("jumin1").post(f"/stations/{station.pk}/rooms/book/", data).status_code == 302
     booking = room.bookings.get()
     assert booking.slots.count() == 3
-    before = counts()
+    before = store_counts()
     clash = as_user("jumin2").post(
         f"/stations/{station.pk}/rooms/book/", {**data, "from": "15:00", "to": "16:00"}, follow=True
     )
-    assert "已被预约" in clash.content.decode() and counts() == before
+    assert "已被预约" in clash.content.decode() and store_counts() == before
     refused(
         as_user("jumin1").post(
             f"/stations/{station.pk}/rooms/{booking.pk}/", {"decision": "approve"}
@@ -504,7 +494,7 @@ def test_room_booking_approval_and_service_log_pages(demo, as_user):
     public = Client().get(f"/stations/{station.pk}/").content.decode()
     assert 'id="calendar"' in public and "14:00–15:30" in public and "合唱排练" not in public
     item = station.catalogue.first()
-    before = counts()
+    before = store_counts()
     refused(as_user("jumin1").post(f"/stations/{station.pk}/log/", {"item": item.pk}), 403, before)
     refused(as_user("wuye2").post(f"/stations/{station.pk}/log/", {"item": item.pk}), 404, before)
     log = as_user("wuye1")
