@@ -1,6 +1,6 @@
 """Make the screenshots in docs/ from a fresh `lifecircle serve --demo` (desktop and 390 px).
 
-    python docs/screenshots.py            # needs Chromium at /usr/bin/chromium and Playwright
+python docs/screenshots.py            # needs Chromium at /usr/bin/chromium and Playwright
 """
 
 import re
@@ -45,7 +45,17 @@ def wait_for_server() -> None:
 def main() -> None:
     db = Path(tempfile.mkdtemp()) / "shots.sqlite3"
     server = subprocess.Popen(
-        [sys.executable, "-m", "lifecircle", "serve", "--demo", "--db", str(db), "--port", str(PORT)],
+        [
+            sys.executable,
+            "-m",
+            "lifecircle",
+            "serve",
+            "--demo",
+            "--db",
+            str(db),
+            "--port",
+            str(PORT),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -70,7 +80,9 @@ def main() -> None:
                     page.wait_for_url(f"{BASE}/")
                 if "{checklist}" in path:
                     page.goto(f"{BASE}/inspections/")
-                    path = page.locator("a[href^='/inspections/'][href$='/']").last.get_attribute("href")
+                    path = page.locator("a[href^='/inspections/'][href$='/']").last.get_attribute(
+                        "href"
+                    )
                 page.goto(BASE + path.format(station=station))
                 if name == "roster-setup.png":
                     page.click("#preview-button")

@@ -205,7 +205,10 @@ def test_inspection_plan_page_refuses_a_duplicate(demo, as_user):
     refused(as_user("jumin1").post("/inspections/plans/", {**data, "mode": "joint"}), 403, before)
 
 
-def test_checklist_cards_per_item_deadline_photo_and_three_party_confirmation(demo, as_user):
+def test_checklist_cards_per_item_deadline_photo_and_three_party_confirmation(
+    demo, as_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
     from ops_helpers import PNG
 
@@ -250,7 +253,8 @@ def test_checklist_cards_per_item_deadline_photo_and_three_party_confirmation(de
     assert "print.css" in sheet and "wuye1" in sheet
 
 
-def test_a_bad_photo_keeps_nothing_of_the_inspection(demo, as_user):
+def test_a_bad_photo_keeps_nothing_of_the_inspection(demo, as_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fire = ChecklistTemplate.objects.get(kind="fire")
