@@ -105,9 +105,10 @@ def test_todo_lists_what_waits_on_each_role(demo, as_user, assigned):
     assign(staff, resident, version=1, party="committee", assignee_id=demo.users["juwei1"].pk)
     start(staff, resident, version=2)
     resolve(staff, resident, version=3, resolution="已答复")
-    assert [t.kind for t in todo.todo_for(who(demo, "jumin1"))] == ["rate"]
+    assert [t.kind for t in todo.todo_for(who(demo, "jumin1"))] == ["rate"]  # not "update" too
     rate(who(demo, "jumin1"), resident, version=4, rating=5)
-    assert todo.todo_for(who(demo, "jumin1")) == []
+    progress = todo.todo_for(who(demo, "jumin1"))
+    assert [(t.kind, t.title.rsplit("：", 1)[-1]) for t in progress] == [("update", "已办结")]
     assert todo.todo_for(who(demo, "wuye2")) == []  # another committee's worker
 
 

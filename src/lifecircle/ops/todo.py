@@ -3,7 +3,7 @@ in for, extensions to decide, requests to rate, action items, and anything overd
 only where the user holds the role that must act."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -39,7 +39,9 @@ KIND_LABELS = {
     "action": "会议事项 action item",
     "inspection": "待检查 inspection",
     "overdue": "超期诉求 overdue request",
+    "update": "办理进展 progress",
 }
+RECENT = timedelta(days=7)
 
 
 def _party_q(actor: Actor, field_party: str, unit_field: str) -> Q:
@@ -94,6 +96,14 @@ def todo_for(actor: Actor, now: datetime | None = None) -> list[Todo]:
         )
     for req in visible.filter(requester=me, status=Status.RESOLVED, rating__isnull=True):
         items.append(Todo("rate", f"#{req.pk} {req.category.name_zh}", f"/requests/{req.pk}/"))
+    # what moved lately on the caller's own requests (the rating awaited is listed above)
+    for req in visible.filter(
+        requester=me, updated_datetime__gte=now - RECENT, version__gt=1
+    ).exclude(status=Status.RESOLVED, rating__isnull=True):
+        label = str(dict(Status.choices)[req.status]).split(" ")[0]
+        items.append(
+            Todo("update", f"#{req.pk} {req.category.name_zh}：{label}", f"/requests/{req.pk}/")
+        )
     handled = {t.link for t in items}
     for req in requests.overdue_requests(actor, now).filter(
         Q(assignee=me)
