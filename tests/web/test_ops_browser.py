@@ -93,6 +93,8 @@ def test_every_new_staff_page_renders_and_fits(browser, live_server, history, vi
         f"/stations/{history.stations[0].pk}/duty-poster/",
         f"/stations/{history.stations[0].pk}/rooms/",
         f"/stations/{history.stations[0].pk}/log/",
+        f"/stations/{history.stations[0].pk}/poster/",
+        f"/s/{history.stations[0].pk}/",
     ):
         assert page.goto(f"{live_server.url}{url}").status == 200
         fits(page)

@@ -178,6 +178,7 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
                 unit=unit,
                 functions=["service_station"],
                 address=f"{committee.name}（示意 illustrative）",
+                phone=f"021-5555-{i:04d}",  # illustrative
                 **spec,
             )
             for kind, title, schedule, provider, code in CATALOGUE:
