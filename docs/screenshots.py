@@ -80,9 +80,11 @@ def main() -> None:
                     page.wait_for_url(f"{BASE}/")
                 if "{checklist}" in path:
                     page.goto(f"{BASE}/inspections/")
-                    path = page.locator("a[href^='/inspections/'][href$='/']").last.get_attribute(
-                        "href"
+                    links = page.eval_on_selector_all(
+                        "main section:first-of-type a",
+                        "els => els.map(e => e.getAttribute('href'))",
                     )
+                    path = next(h for h in links if re.fullmatch(r"/inspections/\d+/", h))
                 page.goto(BASE + path.format(station=station))
                 if name == "roster-setup.png":
                     page.click("#preview-button")
