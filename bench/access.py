@@ -1,7 +1,9 @@
 """Accessibility benchmark: lifecircle against scipy, networkx and pandana on the same work.
 
 Work per case: for every node and every category, the distance to the nearest facility (and which),
-and the count of facilities within 300, 500 and 1000 m. Cases: a synthetic city (perturbed 60 m
+and the count of facilities within 300, 500 and 1000 m. Then 2SFCA on the synthetic city (every node
+a demand point, every category at 1000 m) against that pass, and against PySAL `access` on the
+largest town it finishes. Cases: a synthetic city (perturbed 60 m
 grid, 12% of edges removed, largest component; 20 categories, 75,000 facilities) and the two real
 OSM extracts in ../shared/data. Each contender runs in its own process so that its peak memory
 (ru_maxrss) is its own. Contenders too slow for the full work run a labelled subsample and the
@@ -10,6 +12,7 @@ time is extrapolated linearly.
     python bench/access.py                 # 1,000,000 nodes
     python bench/access.py --nodes 200000  # a smaller city
     python bench/access.py --skip pandana --skip networkx
+    python bench/access.py --only-2sfca    # 2SFCA against the pass and against PySAL access
 """
 
 import argparse
@@ -202,9 +205,105 @@ def run_pandana(case: Path, n_categories_run: int) -> dict:
     }
 
 
+CATCHMENT_M = 1000.0
+"""2SFCA catchment of every category: the largest radius of the nearest-and-counts pass."""
+
+
+def _supply_demand(graph: WalkGraph, sets: list[np.ndarray]):
+    """Made-up head counts per node and floor areas per facility, the same in every process."""
+    rng = np.random.default_rng(11)
+    demand = rng.integers(0, 60, graph.n_nodes).astype(float)
+    supply = [rng.integers(30, 1500, nodes.size).astype(float) for nodes in sets]
+    return demand, supply
+
+
+def run_2sfca_lifecircle(case: Path) -> dict:
+    """2SFCA for every category on every node, and the nearest-and-counts pass, same process."""
+    import numba
+
+    from lifecircle.access.catchment import catchment_pairs
+    from lifecircle.access.engine import nearest_and_counts_many
+    from lifecircle.access.measures import floating_catchment
+
+    warm = WalkGraph.from_edges(np.arange(3.0), np.zeros(3), [0, 1], [1, 2], "X")
+    nearest_and_counts_many(warm, [np.array([0])], RADII)
+    nearest_and_counts_many(warm, [np.array([0])] * 300, RADII)
+    catchment_pairs(warm, np.array([0] * 100), 1.0)
+    graph, sets, _ = _load_case(case)
+    demand, supply = _supply_demand(graph, sets)
+    start = time.perf_counter()
+    nearest_and_counts_many(graph, sets, RADII)
+    nearest_s = time.perf_counter() - start
+    start = time.perf_counter()
+    values, n_pairs, measure_s = [], 0, 0.0
+    for nodes, capacity in zip(sets, supply, strict=True):
+        pairs = catchment_pairs(graph, nodes, CATCHMENT_M)
+        began = time.perf_counter()
+        values.append(floating_catchment(pairs, capacity, demand, "2sfca", CATCHMENT_M)[0])
+        measure_s += time.perf_counter() - began
+        n_pairs += pairs.origin.size
+    work_s = time.perf_counter() - start
+    np.save(case / "lifecircle_2sfca.npy", np.stack(values))
+    return {
+        "setup_s": 0.0,
+        "work_s": work_s,
+        "nearest_s": nearest_s,
+        "measure_s": measure_s,
+        "detail": f"2SFCA, {len(sets)} categories, catchment {CATCHMENT_M:g} m, {n_pairs:,} "
+        f"facility-node pairs; nearest + counts pass {nearest_s:.2f} s "
+        f"({numba.get_num_threads()} threads)",
+    }
+
+
+def run_2sfca_pysal(case: Path) -> dict:
+    """PySAL access two_stage_fca on the same pairs (its cost matrix is given, not timed)."""
+    import pandas as pd
+
+    from lifecircle.access.catchment import catchment_pairs
+
+    # this file is itself named access.py: look for PySAL's package elsewhere on the path
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+    from access import Access
+
+    graph, sets, _ = _load_case(case)
+    demand, supply = _supply_demand(graph, sets)
+    people = pd.DataFrame({"geoid": np.arange(graph.n_nodes), "pop": demand})
+    work_s, worst = 0.0, 0.0
+    ours = (
+        np.load(case / "lifecircle_2sfca.npy") if (case / "lifecircle_2sfca.npy").exists() else None
+    )
+    for k, (nodes, capacity) in enumerate(zip(sets, supply, strict=True)):
+        pairs = catchment_pairs(graph, nodes, CATCHMENT_M)
+        costs = pd.DataFrame(
+            {"origin": pairs.group, "dest": pairs.origin, "cost": pairs.distance_m}
+        )
+        places = pd.DataFrame({"geoid": np.arange(nodes.size), "area": capacity})
+        start = time.perf_counter()
+        model = Access(demand_df=people, demand_index="geoid", demand_value="pop",
+                       supply_df=places, supply_index="geoid", supply_value="area",
+                       cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")  # fmt: skip
+        theirs = model.two_stage_fca(max_cost=CATCHMENT_M).iloc[:, 0]
+        work_s += time.perf_counter() - start
+        if ours is not None:
+            got = theirs.reindex(np.arange(graph.n_nodes)).fillna(0.0).to_numpy()
+            finite = np.isfinite(got)
+            worst = max(worst, float(np.max(np.abs(got[finite] - ours[k][finite])
+                                            / np.maximum(np.abs(ours[k][finite]), 1e-12))))  # fmt: skip
+    return {
+        "setup_s": 0.0,
+        "work_s": work_s,
+        "detail": f"two_stage_fca on the same pairs, {len(sets)} categories"
+        + (f"; largest relative difference to lifecircle {worst:.1e}" if ours is not None else ""),
+    }
+
+
 def child(name: str, case: Path, sample: int, pandana_categories: int) -> None:
     """Run one contender in this process and print its figures as JSON."""
-    if name == "lifecircle":
+    if name == "2sfca-lifecircle":
+        result = run_2sfca_lifecircle(case)
+    elif name == "2sfca-pysal":
+        result = run_2sfca_pysal(case)
+    elif name == "lifecircle":
         result = run_lifecircle(case)
     elif name == "scipy":
         result = run_scipy(case, sample)
@@ -289,6 +388,50 @@ def run_case(label: str, case: Path, args: argparse.Namespace) -> None:
                 print(f"{'':>10}  lifecircle is {r['work_s'] / base:8.1f}x faster than {name}")
 
 
+def _child_run(name: str, case: Path, timeout: float | None = None) -> dict | str:
+    """One contender in a fresh process: its JSON figures, or the reason it failed."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--case", str(case)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"longer than {timeout:g} s"
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+    last = done.stdout.rstrip().splitlines()[-1]
+    return json.loads(last[last.index("{") :])
+
+
+def run_2sfca(tmp: Path, args: argparse.Namespace) -> None:
+    """2SFCA on the synthetic city against the nearest-and-counts pass, and against PySAL
+    `access` on the largest town it finishes within --pysal-seconds."""
+    print(f"\n== 2SFCA (catchment {CATCHMENT_M:g} m for every category, every node a demand point)")
+    city = tmp / "city"
+    ours = _child_run("2sfca-lifecircle", city)
+    if isinstance(ours, str):
+        print(f"lifecircle 2SFCA failed: {ours}")
+        return
+    print(f"synthetic city: lifecircle 2SFCA {ours['work_s']:.2f} s, peak {ours['peak_mb']:.0f} MB"
+          f"; {ours['detail']}")  # fmt: skip
+    print(f"  2SFCA / nearest-and-counts pass = {ours['work_s'] / ours['nearest_s']:.2f} "
+          "(goal ≤ 1.5)")  # fmt: skip
+    for nodes in args.pysal_nodes:
+        town = tmp / f"pysal-{nodes}"
+        graph = synthetic_city(nodes, seed=3)
+        share = max(args.categories, args.facilities * nodes // args.nodes)
+        write_case(town, graph, synthetic_facilities(graph, args.categories, share))
+        mine = _child_run("2sfca-lifecircle", town)
+        theirs = _child_run("2sfca-pysal", town, timeout=args.pysal_seconds)
+        if isinstance(theirs, str) or isinstance(mine, str):
+            print(f"{graph.n_nodes:>10,} nodes: PySAL access did not finish ({theirs}); "
+                  "larger towns not tried")  # fmt: skip
+            break
+        print(f"{graph.n_nodes:>10,} nodes: lifecircle {mine['work_s']:.2f} s, PySAL access "
+              f"{theirs['work_s']:.2f} s (peak {theirs['peak_mb']:.0f} MB): lifecircle is "
+              f"{theirs['work_s'] / mine['work_s']:.1f}x faster with its own searches, "
+              f"{theirs['work_s'] / mine['measure_s']:.1f}x on the measure alone (PySAL is "
+              f"given the distances); {theirs['detail']}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1_000_000, help="synthetic city size")
@@ -299,7 +442,14 @@ def main() -> None:
     parser.add_argument("--pandana-max-nodes", type=int, default=50_000)
     parser.add_argument("--skip", action="append", default=[], choices=CONTENDERS)
     parser.add_argument("--no-osm", action="store_true", help="only the synthetic city")
-    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--only-2sfca", action="store_true", help="only the 2SFCA comparison")
+    parser.add_argument("--no-2sfca", action="store_true", help="skip the 2SFCA comparison")
+    parser.add_argument("--pysal-nodes", type=int, nargs="*", default=[50_000, 200_000, 1_000_000],
+                        help="city sizes PySAL access is tried on, ascending")  # fmt: skip
+    parser.add_argument("--pysal-seconds", type=float, default=600.0)
+    parser.add_argument(
+        "--child", choices=(*CONTENDERS, "2sfca-lifecircle", "2sfca-pysal"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--case", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -313,6 +463,10 @@ def main() -> None:
         write_case(Path(tmp) / "city", graph, sets)
         print(f"synthetic city built in {time.perf_counter() - start:.1f} s")
         cases.append(("synthetic city", Path(tmp) / "city"))
+        if not args.no_2sfca:
+            run_2sfca(Path(tmp), args)
+        if args.only_2sfca:
+            return
         if args.nodes > args.pandana_max_nodes and "pandana" not in args.skip:
             town = synthetic_city(args.pandana_max_nodes, seed=2)
             share = args.facilities * args.pandana_max_nodes // args.nodes

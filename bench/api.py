@@ -117,7 +117,7 @@ def load_worker(port, station_id, count, stop_at, threads, tag, out):
 
 def stored_tokens(backend: str, target: str) -> list[str]:
     query = "select description from requests_servicerequest where description like 'bench-%'"
-    if backend == "sqlite":
+    if backend.startswith("sqlite"):
         with sqlite3.connect(target) as conn:
             return [r[0] for r in conn.execute(query)]
     import psycopg
@@ -126,20 +126,53 @@ def stored_tokens(backend: str, target: str) -> list[str]:
         return [r[0] for r in conn.execute(query)]
 
 
-def run_backend(backend: str, args, pg_url: str | None) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix="lifecircle-bench-"))
+def fresh_database(backend: str, tmp: Path, pg_url: str | None) -> tuple[str, dict]:
+    """A new empty database (SQLite file in `tmp`, or a PostgreSQL database) and the server's
+    environment pointing at it, with media and logs in `tmp`."""
     env = {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_DATABASE_URL"}
     env["LIFECIRCLE_MEDIA_ROOT"] = str(tmp / "media")
-    if backend == "sqlite":
-        target = str(tmp / "bench.sqlite3")
-    else:
+    env["LIFECIRCLE_LOG_DIR"] = str(tmp / "logs")
+    if backend.startswith("sqlite"):
+        env["LIFECIRCLE_SQLITE_SYNCHRONOUS"] = "NORMAL" if backend == "sqlite-normal" else "FULL"
+        return str(tmp / "bench.sqlite3"), env
+    import psycopg
+
+    name = f"lc_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    target = pg_url.rpartition("/")[0] + "/" + name
+    env["LIFECIRCLE_DATABASE_URL"] = target
+    return target, env
+
+
+def drop_database(backend: str, target: str, pg_url: str | None, tmp: Path) -> None:
+    if backend == "postgres":
         import psycopg
 
-        name = f"lc_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        target = pg_url.rpartition("/")[0] + "/" + name
-        env["LIFECIRCLE_DATABASE_URL"] = target
+            conn.execute(f'DROP DATABASE "{target.rpartition("/")[2]}" WITH (FORCE)')
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def chosen_backends(choice: str) -> tuple[list[str], str | None]:
+    """The backends to run ("both": SQLite with synchronous=FULL, and PostgreSQL when
+    LIFECIRCLE_TEST_POSTGRES_URL is set; "all" adds SQLite with synchronous=NORMAL as a peer)."""
+    pg_url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
+    backends = {
+        "both": ["sqlite", "postgres"],
+        "all": ["sqlite", "sqlite-normal", "postgres"],
+    }.get(choice, [choice])
+    if "postgres" in backends and not pg_url:
+        if choice == "postgres":
+            sys.exit("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set")
+        print("PostgreSQL: 跳过 skipped (LIFECIRCLE_TEST_POSTGRES_URL not set)")
+        backends.remove("postgres")
+    return backends, pg_url
+
+
+def run_backend(backend: str, args, pg_url: str | None) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="lifecircle-bench-"))
+    target, env = fresh_database(backend, tmp, pg_url)
     port = free_port()
     command = [
         sys.executable,
@@ -156,9 +189,8 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
         "--threads",
         str(args.threads),
     ]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    with open(tmp / "server.log", "w") as log:  # the access log: one line per request
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     try:
         wait_until_up(port, server)
         station_id = 1  # the first demo station of the fresh database
@@ -218,12 +250,7 @@ def run_backend(backend: str, args, pg_url: str | None) -> dict:
         "server_cpu_ms": 1000 * server_cpu / max(1, len(latencies) + len(failures)),
         "load_cpu_ms": 1000 * sum(r[3] for r in results) / max(1, len(latencies) + len(failures)),
     }
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{target.rpartition("/")[2]}" WITH (FORCE)')
-    shutil.rmtree(tmp, ignore_errors=True)
+    drop_database(backend, target, pg_url, tmp)
     return report
 
 
@@ -231,7 +258,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "sqlite-normal", "postgres", "both", "all"],
+        default="all",
+        help="sqlite: synchronous=FULL (the default setting); sqlite-normal: NORMAL, for its cost",
+    )
     parser.add_argument("--requests", type=int, default=8000, help="upper bound on requests sent")
     parser.add_argument("--seconds", type=float, default=25, help="upper bound on the load phase")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
@@ -239,28 +271,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per server worker")
     args = parser.parse_args()
-    pg_url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
-    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    if "postgres" in backends and not pg_url:
-        if args.backend == "postgres":
-            sys.exit("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set")
-        print("PostgreSQL: 跳过 skipped (LIFECIRCLE_TEST_POSTGRES_URL not set)")
-        backends.remove("postgres")
+    backends, pg_url = chosen_backends(args.backend)
     print(
         f"Open311 POST requests.json, loopback; server gunicorn {args.workers}×{args.threads} threads;"
         f" load {args.processes}×{args.concurrency} keep-alive connections;"
         f" ≤{args.requests} requests, ≤{args.seconds:g} s; {os.cpu_count()} CPUs (shared machine)"
     )
     print(
-        f"{'backend':<10}{'ok':>7}{'failed':>8}{'s':>7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'lost':>6}{'dup':>5}"
+        f"{'backend':<14}{'ok':>7}{'failed':>8}{'s':>7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'lost':>6}{'dup':>5}{'server CPU ms/req':>19}{'load CPU ms/req':>17}"
     )
+    reports = []
     for backend in backends:
         r = run_backend(backend, args, pg_url)
+        reports.append(r)
         print(
-            f"{r['backend']:<10}{r['ok']:>7}{r['failed']:>8}{r['seconds']:>7.1f}{r['rps']:>8.0f}"
+            f"{r['backend']:<14}{r['ok']:>7}{r['failed']:>8}{r['seconds']:>7.1f}{r['rps']:>8.0f}"
             f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['lost']:>6}{r['duplicated']:>5}"
             f"{r['server_cpu_ms']:>19.2f}{r['load_cpu_ms']:>17.2f}"
         )
+    if len(reports) > 1 and reports[0]["rps"] > 0:
+        base = reports[0]
+        ratios = ", ".join(f"{r['backend']} {r['rps'] / base['rps']:.2f}×" for r in reports[1:])
+        print(f"req/s relative to {base['backend']}: {ratios}")
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def bench_hub() -> None:
         covered_before=rng.random((n, nf)) < 0.4,
         site_ids=np.arange(m), site_area=rng.choice([150.0, 300.0, 600.0, 900.0, 1400.0], m),
         site_cost=rng.uniform(10, 100, m).round(1), reach=reach, budget=3000.0,
-        max_functions_per_site=6,
+        max_functions_per_site=6, objective="heads",
         hub_rule=HubRule(600.0, 3, ("elderly_daycare", "nursery", "after_school", "canteen"), 2),
     )  # fmt: skip
     print(f"\n== hub model {n:,} compounds × {m} candidate sites × {nf} functions "

@@ -1,5 +1,10 @@
-"""Where the real test data lies (../shared/data); tests skip with a reason when it is absent."""
+"""Where the real test data lies (../shared/data).
 
+Tests that need it skip with a reason when it is absent, except under CI (the CI environment
+variable set to anything but false/0): there they fail, so a green CI means the real-data checks ran.
+"""
+
+import os
 from pathlib import Path
 
 import pytest
@@ -16,9 +21,17 @@ def _shared_data_root() -> Path:
 SHARED_DATA = _shared_data_root()
 
 
+def running_in_ci() -> bool:
+    """True when the CI environment variable is set (and not false/0/empty)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def shared_data(*parts: str) -> Path:
-    """Path under ../shared/data; the calling test skips with a reason when it is absent."""
+    """Path under ../shared/data; the calling test skips when it is absent, or fails under CI."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"真实数据不在 real test data absent: {path} (see shared/data/README.md)")
+        message = f"真实数据不在 real test data absent: {path} (see shared/data/README.md)"
+        if running_in_ci():
+            pytest.fail(f"{message}; CI 必须运行真实数据测试 CI must run the real-data tests")
+        pytest.skip(message)
     return path

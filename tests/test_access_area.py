@@ -5,8 +5,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecircle.access.area import analyse, attach, compound_min, equity, weighted_gini
+from lifecircle.access.area import (
+    NoCompoundsError,
+    NoFacilitiesError,
+    analyse,
+    attach,
+    compound_min,
+    equity,
+    weighted_gini,
+)
 from lifecircle.data.area import Area
+from lifecircle.errors import InputError
 from lifecircle.standards import load_standard
 from test_graph_core import grid_graph, to_networkx
 
@@ -73,11 +82,14 @@ def test_attach_uses_gates_and_reports_far_points():
     far = next(w for w in attached.warnings if "远站" in w)
     assert "4920 m" in far or "49" in far  # the distance is named
     g = attached.graph
+    entry_x = np.array([250.0, 410.0, 40.0, 500.0])
+    entry_y = np.array([245.0, 330.0, 40.0, 100.0])
+    # Each entry is a node at the point itself, hanging on its projection on the street.
+    np.testing.assert_allclose(g.x[attached.compound_entry_node], entry_x, atol=1e-9)
+    np.testing.assert_allclose(g.y[attached.compound_entry_node], entry_y, atol=1e-9)
+    street = attached.street_node_of[attached.compound_entry_node]
     np.testing.assert_allclose(
-        np.hypot(
-            g.x[attached.compound_entry_node] - np.array([250.0, 410.0, 40.0, 500.0]),
-            g.y[attached.compound_entry_node] - np.array([245.0, 330.0, 40.0, 100.0]),
-        ),
+        np.hypot(g.x[street] - entry_x, g.y[street] - entry_y),
         attached.compound_entry_offset,
         atol=1e-6,
     )
@@ -175,15 +187,50 @@ def test_equity_counts_who_is_left_out():
     assert 0 <= row["gini_distance"] < 1
 
 
-def test_no_facilities_or_no_compounds_still_gives_tables():
+def test_no_facilities_or_no_compounds_is_a_typed_input_error():
     area = small_area()
     area.facilities = area.facilities.iloc[0:0]
-    result = analyse(area)
-    assert len(result.access) == 4 * len(area.standard.categories)
-    assert np.isinf(result.access["distance_m"]).all()
-    assert result.access["nearest_facility_id"].isna().all()
-    assert len(result.gaps) == len(result.access)
+    with pytest.raises(NoFacilitiesError, match="no facility of any category") as caught:
+        analyse(area)
+    assert isinstance(caught.value, InputError)
+    area = small_area()
+    area.facilities = area.facilities[area.facilities["category"] == "teleporter"]
+    with pytest.raises(NoFacilitiesError):
+        analyse(area)
     area = small_area()
     area.compounds, area.gates = area.compounds.iloc[0:0], area.gates.iloc[0:0]
+    with pytest.raises(NoCompoundsError, match="no compounds") as caught:
+        analyse(area)
+    assert isinstance(caught.value, InputError)
+
+
+def test_category_without_facilities_is_not_zero_percent():
+    area = small_area()
     result = analyse(area)
-    assert result.access.empty and (result.coverage["population"] == 0).all()
+    has = {"service_station", "food_market", "park", "kindergarten"}
+    coverage = result.coverage.set_index(["category", "group"])
+    for code in area.standard.categories:
+        row = coverage.loc[(code, "all")]
+        assert row["no_facility"] == (code not in has)
+        assert np.isnan(row["share"]) == (code not in has)
+    assert coverage.loc[("kindergarten", "all"), "share"] >= 0
+    access = result.access.set_index("category")
+    assert access.loc["canteen", "no_facility"].all()
+    assert not access.loc["park", "no_facility"].any()
+    text = next(w for w in result.warnings if "no facility of these categories" in w)
+    assert "canteen" in text and "社区食堂" in text and "park" not in text
+    table = equity(area, result).set_index(["category", "group"])
+    assert table.loc[("canteen", "all"), "no_facility"]
+    assert np.isnan(table.loc[("canteen", "all"), "left_out_share"])
+
+
+def test_points_far_from_the_street_are_named_with_their_distance():
+    area = small_area()
+    assert not any("over 50 m" in w for w in attach(area).warnings)
+    attached = attach(area, warn_offset_m=20.0)
+    offsets = dict(
+        zip(attached.compound_entry_owner.tolist(), attached.compound_entry_offset, strict=True)
+    )
+    text = "\n".join(attached.warnings)
+    assert f"c1 一村 is {offsets[0]:.0f} m from the nearest street (over 20 m)" in text
+    assert "c2 二村 is" not in text  # its gates lie within 20 m of a street

@@ -123,3 +123,52 @@ def test_compound_polygons_open_their_private_paths(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "private ways inside the compounds kept: 1" in result.output
+
+
+def test_access_on_an_osm_file_without_facilities_is_an_error(tmp_path):
+    from test_network_osm import write_osm
+
+    osm = write_osm(
+        tmp_path / "streets.osm",
+        '<node id="1" lat="31.0" lon="121.0"/><node id="2" lat="31.001" lon="121.0"/>'
+        '<node id="3" lat="31.001" lon="121.001"/><node id="4" lat="31.0" lon="121.001"/>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="footway"/></way>'
+        '<way id="11"><nd ref="1"/><nd ref="4"/><nd ref="3"/><nd ref="2"/><nd ref="1"/>'
+        '<tag k="building" v="apartments"/></way>',
+    )
+    result = runner.invoke(app, ["access", "--osm", str(osm), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "no facility of any category" in " ".join(result.output.split())
+    assert not (tmp_path / "out" / "coverage.csv").exists()
+
+
+def test_access_measures_write_supply_ratios_and_distances(tmp_path):
+    osm = shared_data("shanghai-shu-baoshan-osm", "shu_baoshan_map_1.osm")
+    compounds = tmp_path / "小区.csv"
+    compounds.write_text(
+        "名称,经度,纬度,人口\n校内宿舍,121.3930,31.3185,3000\n远处小区,121.60,31.50,800\n",
+        encoding="utf-8",
+    )
+    facilities = tmp_path / "设施.csv"
+    facilities.write_text(
+        "名称,类别,经度,纬度,面积\n菜场一,菜市场,121.3925,31.3190,800\n"
+        "卫生站,社区卫生服务站,121.3940,31.3170,\n",
+        encoding="utf-8",
+    )
+    out, od = tmp_path / "out", tmp_path / "od" / "distances.csv"
+    args = ["access", "--osm", str(osm), "--compounds", str(compounds), "--facilities",
+            str(facilities), "--out", str(out), "--no-isochrones", "--measures", "2sfca,raam",
+            "--od", str(od)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ratios = pd.read_csv(out / "supply_ratio.csv")
+    assert list(ratios.columns) == ["compound_id", "category", "measure", "value"]
+    market = ratios[(ratios["category"] == "food_market") & (ratios["measure"] == "2sfca")]
+    # the only market within 500 m serves the dormitory alone: 800 m² / 3000 residents
+    assert sorted(market["value"].round(6).fillna(-1).tolist()) == [-1, round(800 / 3000, 6)]
+    assert "社区卫生服务站" in result.output  # the station without a floor area is named
+    distances = pd.read_csv(od)
+    assert list(distances.columns) == ["origin", "destination", "distance_m"]
+    assert len(distances) == 2 and (distances["distance_m"] <= 1000).all()
+    bad = runner.invoke(app, [*args[:-4], "--measures", "4sfca"])
+    assert bad.exit_code == 2 and "4sfca" in bad.output

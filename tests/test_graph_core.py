@@ -70,12 +70,19 @@ def test_snapping_splits_edges_and_keeps_distances_exact():
     snapped = attach_points(graph, px, py, max_offset_m=300)
     assert (snapped.node >= 0).all()
     g2 = snapped.graph
-    # Each new node lies on the segment it split, at its reported offset from the point.
+    # Each projection lies on the segment it split, at its reported offset from the point; the
+    # point is a node of its own, joined to it by a connector of that length.
+    street = snapped.street_node
     np.testing.assert_allclose(
-        np.hypot(g2.x[snapped.node] - px, g2.y[snapped.node] - py), snapped.offset_m, atol=1e-6
+        np.hypot(g2.x[street] - px, g2.y[street] - py), snapped.offset_m, atol=1e-6
     )
-    # Total edge length is unchanged by splitting.
-    assert g2.edge_length.sum() == pytest.approx(graph.edge_length.sum(), rel=1e-12)
+    np.testing.assert_allclose(g2.x[snapped.node], px, atol=1e-9)
+    np.testing.assert_allclose(g2.y[snapped.node], py, atol=1e-9)
+    # Splitting keeps the street length; the connectors add exactly the offsets.
+    assert g2.edge_length.sum() == pytest.approx(
+        graph.edge_length.sum() + snapped.offset_m.sum(), rel=1e-12
+    )
+    assert (np.bincount(np.concatenate([g2.edge_u, g2.edge_v]))[snapped.node] == 1).all()
 
     reference = to_networkx(g2)
     facilities = snapped.node[:8]

@@ -7,17 +7,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lifecircle"
 
-FOUNDATIONS = {"progress", "geo", "standards", "network", "data"}
+FOUNDATIONS = {"errors", "progress", "geo", "standards", "network", "data"}
 ENGINES = {"access", "plan"}
 ALLOWED = {
+    "errors": set(),
     "progress": set(),
-    "geo": {"progress"},
-    "standards": {"progress"},
-    "network": {"progress", "geo", "standards"},
-    "data": {"progress", "geo", "standards", "network"},
+    "geo": {"errors", "progress"},
+    "standards": {"errors", "progress"},
+    "network": {"errors", "progress", "geo", "standards"},
+    "data": {"errors", "progress", "geo", "standards", "network"},
     "access": FOUNDATIONS,
     "plan": FOUNDATIONS | {"access"},
-    "store": {"progress", "geo", "standards"},
+    "store": {"errors", "progress", "geo", "standards"},
     "ops": FOUNDATIONS | ENGINES | {"store"},
     "scale": FOUNDATIONS | ENGINES,
     "report": FOUNDATIONS | ENGINES,

@@ -4,6 +4,7 @@ import bz2
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -29,7 +30,8 @@ def check_against_networkx(path):
     extract = read_osm(path)
     graph = extract.graph
     assert nx.is_connected(to_networkx(graph))
-    facilities = extract.facilities
+    # Every mapped point, also those left out for lying inside campus or hospital grounds.
+    facilities = pd.concat([extract.facilities, extract.excluded_facilities], ignore_index=True)
     assert len(facilities) > 0
     snapped = attach_points(graph, facilities["x"].to_numpy(), facilities["y"].to_numpy(), 300.0)
     g2 = snapped.graph

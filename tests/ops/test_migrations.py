@@ -72,6 +72,8 @@ def test_migrations_apply_on_postgres_and_audit_trigger_refuses_update(postgres_
             conn.execute("update org_auditentry set note = 'changed'")
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("delete from org_auditentry")
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("truncate org_auditentry")
         assert conn.execute("select count(*) from org_auditentry").fetchone()[0] == 1
 
 
@@ -82,7 +84,7 @@ def test_request_and_permission_tests_pass_on_postgres():
     if not url:
         pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
     here = os.path.dirname(__file__)
-    files = ["test_requests_api.py", "test_permissions.py"]
+    files = ["test_requests_api.py", "test_permissions.py", "test_audit_tamper.py"]
     env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
     done = subprocess.run(
         [

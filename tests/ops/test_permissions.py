@@ -59,8 +59,8 @@ def test_anonymous_gets_401_and_writes_nothing(demo, client):
 
 
 def test_a_wrong_bearer_token_is_401_and_a_personal_token_works(demo, client):
-    ApiKey.objects.create(
-        key="tok-juwei1", name="juwei1 token", unit=demo.committees[0], user=demo.users["juwei1"]
+    ApiKey.issue(
+        secret="tok-juwei1", name="juwei1 token", unit=demo.committees[0], user=demo.users["juwei1"]
     )
     assert client.get("/api/requests", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
     assert client.get("/api/requests", HTTP_AUTHORIZATION="Bearer tok-juwei1").status_code == 200

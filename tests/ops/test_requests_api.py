@@ -1,11 +1,13 @@
 """The request workflow through the JSON API: intake → assign → start → resolve → rate → close."""
 
+import io
 import threading
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from ops_helpers import PNG, audit_count, file_request
+from PIL import Image
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import Actor
@@ -203,7 +205,13 @@ def test_photo_upload_and_read_back_only_by_those_who_see_the_request(demo, as_u
     assert r.status_code == 201
     pid = r.json()["id"]
     got = resident.get(f"/api/requests/{rid}/photos/{pid}")
-    assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
+    assert got.status_code == 200
+    with Image.open(io.BytesIO(b"".join(got.streaming_content))) as stored:  # re-encoded
+        assert (stored.format, stored.size, stored.getpixel((0, 0))) == (
+            "PNG",
+            (1, 1),
+            (200, 80, 20),
+        )
     assert as_user("juwei1").get(f"/api/requests/{rid}/photos/{pid}").status_code == 200
     assert as_user("jumin2").get(f"/api/requests/{rid}/photos/{pid}").status_code == 404
 

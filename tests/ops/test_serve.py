@@ -89,3 +89,55 @@ def test_a_second_start_migrates_but_does_not_seed_again(demo):
     units = OrgUnit.objects.count()
     assert prepare_database(demo=True) is None
     assert OrgUnit.objects.count() == units
+
+
+def run_cli(*args: str, env_extra: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECIRCLE_")}
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "lifecircle", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_serve_refuses_to_bind_beyond_loopback_with_the_built_in_key(tmp_path):
+    done = run_cli("serve", "--host", "0.0.0.0", "--db", str(tmp_path / "x.sqlite3"))
+    assert done.returncode == 1
+    assert "LIFECIRCLE_SECRET_KEY" in done.stdout and not (tmp_path / "x.sqlite3").exists()
+
+
+def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path):
+    url = "postgresql://nobody@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    done = run_cli("serve", env_extra={"LIFECIRCLE_DATABASE_URL": url}, cwd=tmp_path)
+    assert done.returncode == 1
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "database unreachable" in lines[0] and "127.0.0.1:1" in lines[0]
+
+
+def deploy_check(**env_extra) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECIRCLE_")}
+    env.update(env_extra, DJANGO_SETTINGS_MODULE="lifecircle.store.settings")
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_under_the_documented_production_settings():
+    production = {
+        "LIFECIRCLE_HTTPS": "1",
+        "LIFECIRCLE_SECRET_KEY": "k" + os.urandom(32).hex(),
+        "LIFECIRCLE_ALLOWED_HOSTS": "ops.example.gov.cn",
+    }
+    done = deploy_check(**production)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the check itself can fail: without the HTTPS settings it names what is missing
+    local = deploy_check(LIFECIRCLE_SECRET_KEY=production["LIFECIRCLE_SECRET_KEY"])
+    assert local.returncode != 0 and "SECURE_HSTS_SECONDS" in local.stdout + local.stderr

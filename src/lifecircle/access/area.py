@@ -9,21 +9,42 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lifecircle.access.coverage import (
+    categories_without_facilities,
+    coverage_groups,
+    coverage_table,
+    head_counts,
+)
 from lifecircle.access.engine import nearest_and_counts_many
 from lifecircle.data.area import Area
+from lifecircle.errors import InputError
 from lifecircle.network.graph import WalkGraph
 from lifecircle.network.snap import attach_points
 from lifecircle.progress import Progress, silent
 
-COVERAGE_GROUPS = ("all", "elderly", "preschool", "school")
+
+class AreaInputError(InputError):
+    """The area cannot be analysed as it stands (see the subclasses)."""
+
+
+class NoCompoundsError(AreaInputError):
+    """The area has no compound (no demand point) to measure access from."""
+
+
+class NoFacilitiesError(AreaInputError):
+    """The area has no facility of any of the standard's categories."""
 
 
 @dataclass
 class AttachedArea:
     """The area's graph with every point of interest attached as a node.
 
-    Entry points are a compound's gates, or its centroid when it has none; entry points farther than
-    `max_offset_m` from any street are left out (with a warning), so every entry node is valid.
+    Each point (a compound's gate, or its centroid when it has none; a facility; a candidate site)
+    is a node of `graph` joined to its projection on the nearest street by a straight connector, so
+    every distance read on this graph includes the walk to the street at both ends. Entry points
+    farther than `max_offset_m` from any street are left out (with a warning), so every entry node
+    is valid. `street_node_of[v]` is the street node a point node `v` hangs on (`v` itself for
+    street nodes): distances between street nodes are those without the connectors.
     """
 
     graph: WalkGraph
@@ -33,6 +54,7 @@ class AttachedArea:
     facility_node: np.ndarray
     candidate_node: np.ndarray
     warnings: list[str]
+    street_node_of: np.ndarray
 
 
 def _column(frame: pd.DataFrame, name: str, default: object = np.nan) -> np.ndarray:
@@ -78,8 +100,29 @@ def _far_warning(kind_zh: str, kind_en: str, label: str, offset: float, limit: f
     )
 
 
-def attach(area: Area, max_offset_m: float = 300.0) -> AttachedArea:
-    """Snap gates (or centroids), facilities and candidates onto the area's graph in one pass."""
+def _offset_warning(kind_zh: str, kind_en: str, label: str, offset: float, limit: float) -> str:
+    return (
+        f"{kind_zh} {label} 距最近道路 {offset:.0f} m（超过 {limit:g} m），步行距离已计入这段直线 "
+        f"{kind_en} {label} is {offset:.0f} m from the nearest street (over {limit:g} m); "
+        "its walks include this straight connector"
+    )
+
+
+def attach(area: Area, max_offset_m: float = 300.0, warn_offset_m: float = 50.0) -> AttachedArea:
+    """Attach gates (or centroids), facilities and candidates to the area's graph in one pass.
+
+    Each point is joined to its projection on the nearest street by a straight connector edge
+    (see `lifecircle.network.snap.attach_points`). Points farther than `max_offset_m` are not
+    attached; attached points farther than `warn_offset_m` are named in the warnings with their
+    distance.
+
+    Examples
+    --------
+    >>> from lifecircle.data.demo import build_demo_area
+    >>> attached = attach(build_demo_area())
+    >>> bool((attached.facility_node >= 0).all())
+    True
+    """
     warnings: list[str] = []
     ex, ey, eowner = _entry_points(area, warnings)
     fac, cand = area.facilities, area.candidates
@@ -94,25 +137,26 @@ def attach(area: Area, max_offset_m: float = 300.0) -> AttachedArea:
     n_e, n_f = ex.size, len(fac)
 
     names = _column(area.compounds, "name", "")
-    for i in np.flatnonzero(node[:n_e] < 0):
-        label = f"{area.compounds['id'].iloc[eowner[i]]} {names[eowner[i]]}".strip()
-        if bad[i]:
-            warnings.append(f"小区 {label} 缺少坐标 compound {label} has no coordinates")
-        else:
-            warnings.append(
-                _far_warning("小区入口", "compound entry", label, offset[i], max_offset_m)
-            )
+    entry_labels = [
+        f"{area.compounds['id'].iloc[owner]} {names[owner]}".strip() for owner in eowner
+    ]
+    sides = [("小区入口", "compound entry", entry_labels, 0)]
     for kind_zh, kind_en, frame, lo in (
         ("设施", "facility", fac, n_e),
         ("候选点", "candidate site", cand, n_e + n_f),
     ):
         frame_names = _column(frame, "name", "")
-        for j in np.flatnonzero(node[lo : lo + len(frame)] < 0):
-            label = f"{frame['id'].iloc[j]} {frame_names[j]}".strip()
-            if bad[lo + j]:
+        labels = [f"{i} {n}".strip() for i, n in zip(frame["id"], frame_names, strict=True)]
+        sides.append((kind_zh, kind_en, labels, lo))
+    for kind_zh, kind_en, labels, lo in sides:
+        for j, label in enumerate(labels):
+            i = lo + j
+            if bad[i]:
                 warnings.append(f"{kind_zh} {label} 缺少坐标 {kind_en} {label} has no coordinates")
-            else:
-                warnings.append(_far_warning(kind_zh, kind_en, label, offset[lo + j], max_offset_m))
+            elif node[i] < 0:
+                warnings.append(_far_warning(kind_zh, kind_en, label, offset[i], max_offset_m))
+            elif offset[i] > warn_offset_m:
+                warnings.append(_offset_warning(kind_zh, kind_en, label, offset[i], warn_offset_m))
 
     keep = node[:n_e] >= 0
     attached_rows = np.unique(eowner[keep])
@@ -122,6 +166,9 @@ def attach(area: Area, max_offset_m: float = 300.0) -> AttachedArea:
             f"小区 {label} 没有接入路网的入口，可达距离记为无穷 "
             f"compound {label} has no entry attached to the network; its distances are inf"
         )
+    street_node_of = np.arange(snapped.graph.n_nodes, dtype=np.int64)
+    hung = (node >= 0) & (snapped.street_node >= 0)
+    street_node_of[node[hung]] = snapped.street_node[hung]
     return AttachedArea(
         graph=snapped.graph,
         compound_entry_node=node[:n_e][keep],
@@ -130,6 +177,7 @@ def attach(area: Area, max_offset_m: float = 300.0) -> AttachedArea:
         facility_node=node[n_e : n_e + n_f].astype(np.int64),
         candidate_node=node[n_e + n_f :].astype(np.int64),
         warnings=warnings,
+        street_node_of=street_node_of,
     )
 
 
@@ -188,19 +236,41 @@ def analyse(
 ) -> AccessResult:
     """Walking access from every compound to every category of the area's standard.
 
-    access: one row per (compound, category) with the nearest facility, its network distance from
-    the best entry point (inf if none reachable), the count within the category threshold and within
-    each level distance. coverage: population share covered per category and target group.
-    gaps: the uncovered (compound, category) rows with the category's target-group head count.
+    Every distance includes the straight connector from each point to its street at both ends
+    (see `attach`). access: one row per (compound, category) with the nearest facility, its
+    walking distance from the best entry point (inf if none reachable), the count within the
+    category threshold and within each level distance. coverage: population share covered per
+    category and target group of the standard. gaps: the uncovered (compound, category) rows with
+    the category's target-group head count. A category with no facility at all has
+    `no_facility` True in every table, NaN shares and a warning naming it.
+
+    Raises NoCompoundsError when the area has no compound and NoFacilitiesError when it has no
+    facility of any of the standard's categories.
+
+    Examples
+    --------
+    >>> from lifecircle.data.demo import build_demo_area
+    >>> result = analyse(build_demo_area())
+    >>> sorted(result.coverage["group"].unique())
+    ['all', 'elderly', 'preschool', 'school']
     """
     standard = area.standard
+    compounds, facilities = area.compounds, area.facilities
+    fac_category = _column(facilities, "category", "").astype(str)
+    if len(compounds) == 0:
+        raise NoCompoundsError(
+            f"{area.name}: 没有小区，无法计算可达性 the area has no compounds to measure access from"
+        )
+    if not np.isin(fac_category, list(standard.categories)).any():
+        raise NoFacilitiesError(
+            f"{area.name}: 没有任何属于标准 {standard.name} 类别的设施 the area has no facility of "
+            f"any category of standard {standard.name} ({len(facilities)} facility rows)"
+        )
     if attached is None:
         attached = attach(area)
     warnings = list(attached.warnings)
-    compounds, facilities = area.compounds, area.facilities
     n_compounds = len(compounds)
     levels = standard.level_distances()
-    fac_category = _column(facilities, "category", "").astype(str)
     fac_ids = _column(facilities, "id", "")
     fac_names = _column(facilities, "name", "")
     for code in sorted(set(fac_category) - set(standard.categories)):
@@ -210,6 +280,13 @@ def analyse(
             f"未知类别 {code!r}（{rows.size} 个设施：{listed}）不在标准 {standard.name} 中，未计入 "
             f"unknown category {code!r} ({rows.size} facilities: {listed}) is not in standard "
             f"{standard.name}; left out"
+        )
+    missing = categories_without_facilities(area)
+    if missing:
+        names = "、".join(f"{standard.categories[c].name_zh} {c}" for c in missing)
+        warnings.append(
+            f"无此类设施 no facility of these categories: {names}；覆盖率记为空而非 0 "
+            "coverage left empty, not 0"
         )
 
     frames = []
@@ -248,45 +325,25 @@ def analyse(
                 "nearest_facility_name": _pick(fac_names, facility_row),
                 "count_within_threshold": counts[:, 0],
                 "covered": dist <= category.threshold_m,
+                "no_facility": category.code in missing,
             }
         )
         for j, distance in enumerate(levels):
             frame[_count_column(distance)] = counts[:, 1 + j]
         frames.append(frame)
     progress("可达性分析 access analysis", 1, 1)
-    access = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    access = pd.concat(frames, ignore_index=True)
 
-    coverage_rows = []
-    for k, category in enumerate(categories):
-        covered = frames[k]["covered"].to_numpy()
-        for group_code in COVERAGE_GROUPS:
-            if group_code not in standard.groups:
-                continue
-            column = standard.groups[group_code].column
-            head = np.nan_to_num(_column(compounds, column).astype(float))
-            population = float(head.sum())
-            covered_population = float(head[covered].sum())
-            coverage_rows.append(
-                {
-                    "category": category.code,
-                    "category_name_zh": category.name_zh,
-                    "level": category.level,
-                    "threshold_m": category.threshold_m,
-                    "group": group_code,
-                    "population": population,
-                    "covered_population": covered_population,
-                    "share": covered_population / population if population > 0 else np.nan,
-                }
-            )
-    coverage = pd.DataFrame(coverage_rows)
+    covered = np.column_stack([f["covered"].to_numpy(bool) for f in frames])
+    coverage = coverage_table(area, covered)
 
     gap_frames = []
     for k, category in enumerate(categories):
-        column = standard.groups[category.group].column
-        head = np.nan_to_num(_column(compounds, column).astype(float))
-        gap = frames[k].assign(target_group=category.group, target_population=head)
+        gap = frames[k].assign(
+            target_group=category.group, target_population=head_counts(area, category.group)
+        )
         gap_frames.append(gap[~gap["covered"]])
-    gaps = pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame()
+    gaps = pd.concat(gap_frames, ignore_index=True)
     return AccessResult(attached, access, coverage, gaps, warnings)
 
 
@@ -312,22 +369,21 @@ def equity(area: Area, result: AccessResult) -> pd.DataFrame:
 
     The Gini is over the population that reaches the category at all; `unreachable_population`
     counts those with no reachable facility, `left_out_population` everyone beyond the threshold.
+    Categories with no facility at all have `no_facility` True and NaN shares and distances.
     """
     rows = []
     standard = area.standard
+    heads = {group: head_counts(area, group) for group in coverage_groups(standard)}
     for code, frame in result.access.groupby("category", sort=False):
         category = standard.categories[code]
         distance = frame["distance_m"].to_numpy(float)
         covered = frame["covered"].to_numpy(bool)
+        no_facility = bool(frame["no_facility"].any())
         finite = np.isfinite(distance)
-        for group_code in COVERAGE_GROUPS:
-            if group_code not in standard.groups:
-                continue
-            head = np.nan_to_num(
-                _column(area.compounds, standard.groups[group_code].column).astype(float)
-            )
+        for group_code, head in heads.items():
             population = float(head.sum())
             reached = head[finite]
+            left_out = float(head[~covered].sum())
             rows.append(
                 {
                     "category": code,
@@ -339,11 +395,12 @@ def equity(area: Area, result: AccessResult) -> pd.DataFrame:
                     "mean_distance_m": float((distance[finite] * reached).sum() / reached.sum())
                     if reached.sum() > 0
                     else np.nan,
-                    "left_out_population": float(head[~covered].sum()),
-                    "left_out_share": float(head[~covered].sum()) / population
-                    if population > 0
+                    "left_out_population": left_out,
+                    "left_out_share": left_out / population
+                    if population > 0 and not no_facility
                     else np.nan,
                     "unreachable_population": float(head[~finite].sum()),
+                    "no_facility": no_facility,
                 }
             )
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lifecircle.cli import access, data, demo, plan, serve, solve, standards  # noqa: F401  (each module adds its commands to `app`)
+    from lifecircle.cli import access, data, db, demo, plan, route, serve, solve, standards, users  # noqa: F401  (each module adds its commands to `app`)
 
 
 _register()

@@ -16,11 +16,13 @@ from rich.table import Table
 
 from lifecircle.access.area import analyse, attach, equity
 from lifecircle.access.isochrone import isochrones_geojson
+from lifecircle.access.measures import od_table, supply_ratios
 from lifecircle.cli import app
 from lifecircle.cli.data import CoordinateSystem
-from lifecircle.data import DataFileError, build_area, import_file, link_gates
-from lifecircle.network.osm import OsmError, load_category_mapping, read_osm
-from lifecircle.standards import StandardError, load_standard
+from lifecircle.data import build_area, import_file, link_gates
+from lifecircle.errors import InputError
+from lifecircle.network.osm import load_category_mapping, read_osm
+from lifecircle.standards import load_standard
 
 
 @contextmanager
@@ -86,6 +88,12 @@ def access(
     max_offset: Annotated[
         float, typer.Option("--max-offset", help="离道路最远距离 (m) farthest from a street")
     ] = 300.0,
+    warn_offset: Annotated[
+        float,
+        typer.Option(
+            "--warn-offset", help="离道路超过此距离 (m) 时警告 warn beyond this from a street"
+        ),
+    ] = 50.0,
     isochrones: Annotated[
         bool,
         typer.Option(
@@ -95,6 +103,26 @@ def access(
     ] = True,
     save_graph: Annotated[
         Path | None, typer.Option("--save-graph", help="保存路网 (.npz) save the walk graph")
+    ] = None,
+    measures: Annotated[
+        str | None,
+        typer.Option(
+            "--measures",
+            help="供需比指标，逗号分隔 supply-demand measures, comma-separated: "
+            "fca,2sfca,e2sfca,g2sfca,3sfca,raam → supply_ratio.csv",
+        ),
+    ] = None,
+    capacity_column: Annotated[
+        str,
+        typer.Option("--capacity-column", help="设施供给列 facility supply column (m², places)"),
+    ] = "floor_area",
+    catchment: Annotated[
+        float | None,
+        typer.Option("--catchment", help="统一服务半径 (m)，缺省用各类阈值 one catchment (m)"),
+    ] = None,
+    od: Annotated[
+        Path | None,
+        typer.Option("--od", help="小区×设施步行距离长表 compound × facility distances (CSV)"),
     ] = None,
 ) -> None:
     """步行可达性分析：每个小区到每类设施的距离、覆盖率、缺口、等时圈。
@@ -135,14 +163,15 @@ def access(
             osm.name, extract.graph, rules, compound_table, facility_table, gates=gate_table
         )
         with _bars(console) as progress:
-            attached = attach(area, max_offset)
+            attached = attach(area, max_offset, warn_offset)
             result = analyse(area, progress, attached)
             collection = (
                 _isochrones(area, attached, progress)
                 if isochrones
                 else {"type": "FeatureCollection", "features": []}
             )
-    except (OsmError, DataFileError, StandardError, OSError) as exc:
+        ratios = _supply_ratios(area, attached, measures, capacity_column, catchment, progress)
+    except (InputError, OSError) as exc:
         console.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None
 
@@ -159,6 +188,7 @@ def access(
     equity(area, result).to_csv(out / "equity.csv", index=False, encoding="utf-8-sig")
     (out / "isochrones.geojson").write_text(json.dumps(collection, ensure_ascii=False), "utf-8")
     (out / "warnings.txt").write_text("\n".join(extract.warnings + result.warnings) + "\n", "utf-8")
+    _write_supply_ratios(console, out, area, attached, ratios, catchment, od)
     _print_coverage(console, result.coverage)
     console.print(
         f"已写出 wrote: {out}/access.csv, access.parquet, coverage.csv, gaps.csv, equity.csv, "
@@ -212,3 +242,27 @@ def _print_coverage(console: Console, coverage: pd.DataFrame) -> None:
             "–" if pd.isna(old) else f"{old:.1%}",
         )
     console.print(table)
+
+
+def _supply_ratios(area, attached, measures, capacity_column, catchment, progress):
+    """The --measures table, or None without --measures."""
+    if not measures:
+        return None
+    names = [m.strip().lower() for m in measures.split(",") if m.strip()]
+    return supply_ratios(area, names, capacity_column, catchment, attached, progress=progress)
+
+
+def _write_supply_ratios(console, out, area, attached, ratios, catchment, od) -> None:
+    """supply_ratio.csv (with --measures) and the --od long table."""
+    if ratios is not None:
+        for line in ratios.warnings:
+            console.print(f"[yellow]{line}[/yellow]", highlight=False)
+        path = out / "supply_ratio.csv"
+        ratios.table.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
+        console.print(f"供需比 supply ratios: {path}")
+    if od is not None:
+        od.parent.mkdir(parents=True, exist_ok=True)
+        od_table(area, attached, catchment).to_csv(
+            od, index=False, encoding="utf-8-sig", float_format="%.1f"
+        )
+        console.print(f"步行距离表 walking distances: {od}")

@@ -18,6 +18,7 @@ from lifecircle.data.area import Area
 from lifecircle.data.demo import COST_UNIT, build_demo_area
 from lifecircle.plan.area import coverage_before_after, plan_hubs
 from lifecircle.plan.result import INFEASIBLE, PlanResult
+from lifecircle.report.adequacy import supply_sections
 from lifecircle.report.charts import percent
 from lifecircle.report.html import GROUP_LABELS, PlanSection, ReportInput, write_report
 from lifecircle.standards import StandardError
@@ -149,6 +150,7 @@ def _write_outputs(folder: Path, outcome: Outcome, budget: float) -> list[Path]:
             plan=_plan_section(outcome, budget),
             proposed_functions=outcome.plan.details.get("functions", {}),
             warnings=result.warnings,
+            sections=supply_sections(area, result, outcome.plan, budget),
             subtitle=f"标准 standard: {area.standard.name} · 预算 budget: {budget:g} {COST_UNIT}",
         ),
     )

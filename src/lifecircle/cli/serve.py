@@ -28,18 +28,18 @@ def serve(
     from lifecircle.web import server
 
     console = Console()
-    loopback = host in ("127.0.0.1", "localhost", "::1")
-    if not loopback and host not in ("0.0.0.0", "::"):
+    if host not in server.LOOPBACK and host not in ("0.0.0.0", "::"):
         extra = os.environ.get("LIFECIRCLE_ALLOWED_HOSTS", "")
         os.environ["LIFECIRCLE_ALLOWED_HOSTS"] = ",".join(h for h in (extra, host) if h)
-    if not loopback and not os.environ.get("LIFECIRCLE_SECRET_KEY"):
-        console.print(
-            "[yellow]对外服务请设置 LIFECIRCLE_SECRET_KEY (and LIFECIRCLE_ALLOWED_HOSTS):"
-            " the built-in secret key is for local use only[/yellow]"
-        )
     server.setup(db)
     from django.conf import settings
 
+    try:
+        server.check_bind(host)
+        server.check_database()
+    except (server.UnsafeBind, server.DatabaseUnreachable) as exc:
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
     database = settings.DATABASES["default"]
     console.print(f"数据库 database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
     seeded = server.prepare_database(demo)

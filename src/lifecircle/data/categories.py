@@ -20,24 +20,17 @@ def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).lower().split())
 
 
-def read_mapping(path: Path | str) -> dict[str, str]:
-    """A user mapping file: TOML (`"菜场" = "food_market"`, top level or under [categories])
-    or a two-column CSV (name, code) with a header row."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(path, "类别映射文件不存在 category mapping file not found")
+def _entries(path: Path) -> list[tuple[str, str, object]]:
+    """(where, name, code) of every entry of a mapping file; `where` is its row or TOML key."""
     if path.suffix.lower() == ".toml":
         try:
             raw = tomllib.loads(decode_text(path, path.read_bytes()))
         except tomllib.TOMLDecodeError as exc:
             raise DataFileError(path, f"不是有效的 TOML not valid TOML: {exc}") from None
         raw = raw.get("categories", raw)
-        bad = [k for k, v in raw.items() if not isinstance(v, str)]
-        if bad:
-            raise DataFileError(path, f"映射值必须是类别代码 values must be category codes: {bad}")
-        return dict(raw)
+        return [(f"[categories] {name!r}", name, code) for name, code in raw.items()]
     rows = list(csv.reader(decode_text(path, path.read_bytes()).splitlines()))
-    mapping = {}
+    entries = []
     for number, row in enumerate(rows[1:], start=2):
         cells = [c.strip() for c in row]
         if not any(cells):
@@ -46,14 +39,65 @@ def read_mapping(path: Path | str) -> dict[str, str]:
             raise DataFileError(
                 path, f"第{number}行需要两列：名称,代码 row {number} needs two columns: name,code"
             )
-        mapping[cells[0]] = cells[1]
-    return mapping
+        entries.append((f"第{number}行 row {number}", cells[0], cells[1]))
+    return entries
+
+
+def read_mapping(path: Path | str, standard: Standard | None = None) -> dict[str, str]:
+    """A user mapping file of free-text names to category codes.
+
+    TOML (`"菜场" = "food_market"`, top level or under [categories]) or a two-column CSV
+    (name, code) with a header row. With `standard`, every code must be one of its categories:
+    a DataFileError names the file and each wrong row.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "map.csv").write_text("名称,代码\\n小区睦邻角,service_station\\n", "utf-8")
+    >>> read_mapping(folder / "map.csv")
+    {'小区睦邻角': 'service_station'}
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(path, "类别映射文件不存在 category mapping file not found")
+    entries = _entries(path)
+    bad = [where for where, _, code in entries if not isinstance(code, str) or not code]
+    if bad:
+        raise DataFileError(
+            path, f"映射值必须是类别代码 values must be category codes: {', '.join(bad)}"
+        )
+    if standard is not None:
+        unknown = [
+            f"{where}: {name!r} → {code!r}"
+            for where, name, code in entries
+            if code not in standard.categories
+        ]
+        if unknown:
+            raise DataFileError(
+                path,
+                f"标准 {standard.name} 中没有这些类别 no such categories in the standard: "
+                f"{'; '.join(unknown)}; 可选 choose from: {', '.join(sorted(standard.categories))}",
+            )
+    return {name: code for _, name, code in entries}
 
 
 class CategoryMapper:
-    """Maps free-text category names to codes of one standard, plus a user mapping."""
+    """Maps free-text category names to codes of one standard, plus a user mapping.
 
-    def __init__(self, standard: Standard, user_mapping: dict[str, str] | None = None):
+    `user_mapping` is a dict of name → code or the path of a mapping file (see `read_mapping`).
+
+    Examples
+    --------
+    >>> from lifecircle.standards import load_standard
+    >>> mapper = CategoryMapper(load_standard("shanghai-2016"))
+    >>> [mapper.code(name) for name in ("虹桥街道邻里汇", "爱心暑托班", "复旦大学附属中学")]
+    ['service_station', 'after_school', 'middle_school']
+    """
+
+    def __init__(self, standard: Standard, user_mapping: dict[str, str] | str | Path | None = None):
+        if isinstance(user_mapping, (str, Path)):
+            user_mapping = read_mapping(user_mapping, standard)
         self.standard = standard
         self._exact: dict[str, str] = {}
         self._aliases: list[tuple[str, str]] = []

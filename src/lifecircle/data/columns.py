@@ -145,6 +145,7 @@ KINDS: dict[str, Kind] = {
             ("id", "address", "cost", "allowed_functions"),
         ),
         Kind("gates", "小区大门", ("compound_id", "lon", "lat"), ("id", "name")),
+        Kind("points", "路线点", ("name", "lon", "lat"), ("id", "address")),
     )
 }
 

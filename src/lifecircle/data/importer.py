@@ -39,6 +39,7 @@ OUTPUT_COLUMNS = {
     "facilities": FACILITY_COLUMNS,
     "candidates": CANDIDATE_COLUMNS,
     "gates": GATE_COLUMNS,
+    "points": ("id", "name", "address", "lon", "lat"),
 }
 _COUNT_FIELDS = {
     "population",
@@ -50,7 +51,7 @@ _COUNT_FIELDS = {
     "capacity",
     "cost",
 }
-_UNIQUE_NAMES = {"compounds", "candidates"}
+_UNIQUE_NAMES = {"compounds", "candidates", "points"}
 _SAME_PLACE_M = 50.0
 
 
@@ -71,12 +72,13 @@ def import_file(
     kind: str,
     crs: str = "wgs84",
     standard: Standard | str | Path = "gb50180-2018",
-    mapping: dict[str, str] | None = None,
+    mapping: dict[str, str] | str | Path | None = None,
 ) -> ImportResult:
-    """Read and check one file of `kind` (compounds | facilities | candidates | gates).
+    """Read and check one file of `kind` (compounds | facilities | candidates | gates | points).
 
     `standard` is a Standard, a preset name or a user TOML file; `mapping` adds free-text
-    category names → codes to the standard's aliases.
+    category names → codes to the standard's aliases: a dict or the path of a mapping file
+    (TOML or CSV, see `read_mapping`), for every kind.
     """
     if kind not in KINDS:
         raise ValueError(

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from lifecircle.errors import InputError
 
-class DataFileError(ValueError):
+
+class DataFileError(InputError):
     """A whole file cannot be used (unreadable, empty, a required column missing)."""
 
     def __init__(self, file: Path | str, reason: str):

@@ -6,8 +6,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from lifecircle.errors import InputError
 
-class GraphError(ValueError):
+
+class GraphError(InputError):
     """A graph cannot be built or read."""
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from scipy.sparse import csgraph
 
+from lifecircle.errors import InputError
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.progress import Progress, silent
@@ -65,6 +66,30 @@ DEFAULT_LEVELS_OTHER = 6
 AGE_SHARES = {"pop_60_plus": 0.1870, "pop_0_6": 0.0838, "pop_7_14": 0.0957}
 """Shares of the 2020 census (60+: 18.70%; 0-14: 17.95%, split between 0-6 and 7-14 by years)."""
 
+GROUNDS = frozenset({"university", "college", "hospital"})
+"""amenity values whose grounds are not public community space: the facilities inside them (campus
+libraries, pitches, canteens) serve students and patients, not the residents."""
+BY_SCHOOL_LEVEL = "by_level"
+"""Mapping value for schools: the category comes from `school_levels`, not from the tag alone."""
+SCHOOL_WORDS = {
+    "kindergarten": "kindergarten",
+    "preschool": "kindergarten",
+    "primary": "primary_school",
+    "elementary": "primary_school",
+    "secondary": "middle_school",
+    "lower_secondary": "middle_school",
+    "middle": "middle_school",
+    "junior": "middle_school",
+    "junior_high": "middle_school",
+    "upper_secondary": "",
+    "high": "",
+    "senior": "",
+    "senior_high": "",
+}
+"""Values of school=* and suffixes of school:*=yes; "" marks an upper-secondary (high) school."""
+ISCED_CATEGORY = {0: "kindergarten", 1: "primary_school", 2: "middle_school"}
+"""ISCED 2011 levels (isced:level) a life circle serves; 3 and above are high school and beyond."""
+
 FACILITY_FIELDS = ("id", "name", "category", "lon", "lat", "x", "y")
 """Facility columns an OSM file gives; the Area builder adds the contract's other columns empty."""
 BUILDING_FIELDS = ("id", "name", "lon", "lat", "x", "y", "population", *AGE_SHARES)
@@ -82,7 +107,7 @@ _READ_KEYS = (
 )
 
 
-class OsmError(ValueError):
+class OsmError(InputError):
     """An OSM file cannot be read or holds no usable walk network."""
 
 
@@ -147,6 +172,8 @@ class OsmExtract:
     buildings: pd.DataFrame
     report: NetworkReport
     warnings: list[str]
+    excluded_facilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Facilities left out (inside university, college or hospital grounds), with `reason`."""
 
 
 def load_category_mapping(path: str | Path | None = None) -> dict[str, dict[str, str]]:
@@ -192,6 +219,85 @@ def walk_exclusion(tags: Mapping[str, str]) -> str | None:
     return f"highway={highway}"
 
 
+def _isced_levels(value: str) -> set[int]:
+    levels = set()
+    for part in value.replace(",", ";").split(";"):
+        ends = part.strip().split("-")
+        try:
+            low, high = int(ends[0]), int(ends[-1])
+        except ValueError:
+            continue
+        levels.update(range(low, high + 1))
+    return levels
+
+
+def _levels_from_name(name: str) -> list[str] | None:
+    """Categories a school serves by its Chinese name; None when the name does not say.
+
+    附属 (affiliated) says nothing itself: the rest of the name decides, so 复旦大学附属中学 is a
+    middle school and 华东师范大学附属小学 a primary school. A 中学 counts as a junior middle school
+    unless its name says it is a 高中 / 高级中学 only.
+    """
+    codes = []
+    if "幼儿园" in name:
+        codes.append("kindergarten")
+    if "一贯制" in name or "小学" in name or "附小" in name:
+        codes.append("primary_school")
+    high = "高中" in name or "高级中学" in name
+    junior = (
+        "一贯制" in name
+        or "初中" in name
+        or "初级中学" in name
+        or "完全中学" in name
+        or ("中学" in name.replace("高级中学", ""))
+        or ("附中" in name and not high)
+    )
+    if junior:
+        codes.append("middle_school")
+    if codes or high:
+        return codes
+    return None
+
+
+def school_levels(tags: Mapping[str, str]) -> tuple[list[str], str]:
+    """The life-circle categories a school serves and what says so.
+
+    Read in order: `isced:level` (0 kindergarten, 1 primary, 2 junior middle, 3+ not served);
+    `school=*` or `school:*=yes` (primary, secondary/middle/junior, upper_secondary/high); the
+    Chinese name (小学, 初中, 中学, 高中, 一贯制, 附小, 附中). An empty list with evidence is a school
+    the life circle does not count (a high school only); with evidence "" the level is unknown.
+
+    Examples
+    --------
+    >>> school_levels({"amenity": "school", "name": "复旦大学附属中学"})
+    (['middle_school'], 'name')
+    >>> school_levels({"amenity": "school", "isced:level": "1;2"})
+    (['primary_school', 'middle_school'], 'isced:level=1;2')
+    >>> school_levels({"amenity": "school", "name": "上海市七宝高级中学"})
+    ([], 'name')
+    """
+    if "isced:level" in tags:
+        levels = _isced_levels(tags["isced:level"])
+        if levels:
+            codes = [ISCED_CATEGORY[level] for level in sorted(levels) if level in ISCED_CATEGORY]
+            return codes, f"isced:level={tags['isced:level']}"
+    words = []
+    for key, value in tags.items():
+        if key == "school":
+            words.extend((w.strip(), f"school={value}") for w in value.split(";"))
+        elif key.startswith("school:") and value == "yes":
+            words.append((key.removeprefix("school:"), f"{key}=yes"))
+    known = [(SCHOOL_WORDS[w], why) for w, why in words if w in SCHOOL_WORDS]
+    if known:
+        codes = list(dict.fromkeys(code for code, _ in known if code))
+        return codes, ", ".join(dict.fromkeys(why for _, why in known))
+    for key in ("name:zh", "name", "official_name"):
+        codes = _levels_from_name(tags.get(key, ""))
+        if codes is not None:
+            return codes, "name"
+    return [], ""
+
+
 def _category(tags: Mapping[str, str], mapping: Mapping[str, Mapping[str, str]]) -> tuple[str, str]:
     for key, values in mapping.items():
         value = tags.get(key)
@@ -225,6 +331,8 @@ class _Collector:
         self.buildings: list[dict] = []
         self.residential_areas: list[np.ndarray] = []
         self.skipped_relations = 0
+        self.grounds: list[tuple[str, str, shapely.Geometry]] = []
+        self.schools_not_counted: list[tuple[str, str, str]] = []
 
     def node(self, obj) -> None:
         category, tag = _category(obj.tags, self.mapping)
@@ -284,17 +392,48 @@ class _Collector:
         if _category(obj.tags, self.mapping)[0]:
             self.skipped_relations += 1
 
+    def area(self, obj) -> None:
+        """University, college and hospital grounds (closed ways and multipolygons)."""
+        if obj.tags.get("amenity") not in GROUNDS:
+            return
+        polygons = []
+        for outer in obj.outer_rings():
+            shell = [(n.lon, n.lat) for n in outer]
+            holes = [[(n.lon, n.lat) for n in inner] for inner in obj.inner_rings(outer)]
+            if len(shell) >= 4:
+                polygons.append(shapely.Polygon(shell, [h for h in holes if len(h) >= 4]))
+        if polygons:
+            oid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+            name = obj.tags.get("name:zh") or obj.tags.get("name") or oid
+            ground = shapely.make_valid(shapely.MultiPolygon(polygons))
+            self.grounds.append((oid, f"{name} (amenity={obj.tags['amenity']})", ground))
+
     def _facility(self, oid: str, tags, category: str, tag: str, lon: float, lat: float) -> None:
-        self.facilities.append(
-            {
-                "id": oid,
-                "name": tags.get("name:zh") or tags.get("name") or "",
-                "category": category,
-                "lon": lon,
-                "lat": lat,
-                "osm_tag": tag,
-            }
-        )
+        name = tags.get("name:zh") or tags.get("name") or ""
+        codes = [category]
+        if category == BY_SCHOOL_LEVEL:
+            codes, evidence = school_levels({tag.k: tag.v for tag in tags})
+            if not codes:
+                why = (
+                    "高中或以上 high school or beyond"
+                    if evidence
+                    else "级别不明 level unknown (no isced:level, school=* or 小学/中学 in the name)"
+                )
+                self.schools_not_counted.append((oid, name, why))
+                return
+            tag = f"{tag}; {evidence}"
+        for code in codes:
+            self.facilities.append(
+                {
+                    "id": oid if len(codes) == 1 else f"{oid}:{code}",
+                    "osm_id": oid,
+                    "name": name,
+                    "category": code,
+                    "lon": lon,
+                    "lat": lat,
+                    "osm_tag": tag,
+                }
+            )
 
 
 def _read(path: Path, collector: _Collector) -> None:
@@ -303,7 +442,13 @@ def _read(path: Path, collector: _Collector) -> None:
         .with_locations()
         .with_filter(osmium.filter.KeyFilter(*_READ_KEYS))
     )
-    handlers = {"n": collector.node, "w": collector.way, "r": collector.relation}
+    processor = processor.with_areas()
+    handlers = {
+        "n": collector.node,
+        "w": collector.way,
+        "r": collector.relation,
+        "a": collector.area,
+    }
     for obj in processor:
         handlers[obj.type_str()](obj)
 
@@ -346,6 +491,7 @@ def read_osm(
     graph, projection = _build_graph(collector)
     progress("设施与建筑 facilities and buildings", 2, 3)
     facilities = _facility_frame(collector, projection)
+    facilities, excluded, ground_warnings = _outside_grounds(facilities, collector.grounds)
     buildings = _building_frame(collector, projection)
     warnings = [line for line in collector.report.lines()[1:]]
     if collector.skipped_relations:
@@ -353,8 +499,18 @@ def read_osm(
             f"{collector.skipped_relations} 个带设施标签的关系（多边形）未读取 "
             f"{collector.skipped_relations} relations with facility tags (multipolygons) not read"
         )
+    warnings.extend(ground_warnings)
+    if collector.schools_not_counted:
+        listed = "; ".join(f"{oid} {name}: {why}".replace("  ", " ") for oid, name, why in
+                           collector.schools_not_counted)  # fmt: skip
+        warnings.append(
+            f"{len(collector.schools_not_counted)} 所学校未计为小学/初中 schools not counted as "
+            f"primary or junior middle schools: {listed}"
+        )
     progress("设施与建筑 facilities and buildings", 3, 3)
-    return OsmExtract(graph, projection, facilities, buildings, collector.report, warnings)
+    return OsmExtract(
+        graph, projection, facilities, buildings, collector.report, warnings, excluded
+    )
 
 
 def _build_graph(collector: _Collector) -> tuple[WalkGraph, LocalProjection]:
@@ -411,11 +567,41 @@ def z_order(x: np.ndarray, y: np.ndarray, cell_m: float = 50.0) -> np.ndarray:
 
 
 def _facility_frame(collector: _Collector, projection: LocalProjection) -> pd.DataFrame:
-    frame = pd.DataFrame(collector.facilities, columns=["id", "name", "category", "lon", "lat"])
-    frame["osm_tag"] = [f["osm_tag"] for f in collector.facilities]
+    columns = ["id", "name", "category", "lon", "lat", "osm_tag", "osm_id"]
+    frame = pd.DataFrame(collector.facilities, columns=columns)
     x, y = projection.to_metres(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
     frame["x"], frame["y"] = x, y
-    return frame[[*FACILITY_FIELDS, "osm_tag"]]
+    return frame[[*FACILITY_FIELDS, "osm_tag", "osm_id"]]
+
+
+def _outside_grounds(
+    facilities: pd.DataFrame, grounds: list[tuple[str, str, shapely.Geometry]]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Facilities outside university, college and hospital grounds; those inside; warnings.
+
+    A ground's own feature (the hospital itself) stays; everything else inside it is left out.
+    """
+    inside = np.zeros(len(facilities), dtype=bool)
+    reason = np.full(len(facilities), "", dtype=object)
+    warnings = []
+    lon, lat = facilities["lon"].to_numpy(float), facilities["lat"].to_numpy(float)
+    own = facilities["osm_id"].to_numpy()
+    for oid, label, ground in grounds:
+        hit = shapely.contains_xy(ground, lon, lat) & (own != oid) & ~inside
+        if not hit.any():
+            continue
+        inside |= hit
+        reason[hit] = f"位于 inside {label}"
+        names = ", ".join(
+            f"{i} {n}".strip()
+            for i, n in zip(facilities["id"][hit], facilities["name"][hit], strict=True)
+        )
+        warnings.append(
+            f"{label} 内的 {int(hit.sum())} 个设施不计为社区公共设施 {int(hit.sum())} facilities "
+            f"inside {label} are not public community facilities; left out: {names}"
+        )
+    excluded = facilities[inside].assign(reason=reason[inside]).reset_index(drop=True)
+    return facilities[~inside].reset_index(drop=True), excluded, warnings
 
 
 def _projected_polygons(rings: list[np.ndarray], projection: LocalProjection) -> np.ndarray:

@@ -203,7 +203,7 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
                 ChecklistItem.objects.create(template=template, order=order, text=text)
         team = Team.objects.create(unit=top, name="睦邻志愿服务队 Neighbourhood volunteers")
         team.members.add(demo.users["zhiyuan"])
-        key = ApiKey.objects.create(key=DEMO_API_KEY, name="open311-demo", unit=top)
+        key, _ = ApiKey.issue(name="open311-demo", unit=top, secret=DEMO_API_KEY)
         record(
             Actor(demo.users["admin"]),
             "demo.seed",

@@ -5,6 +5,9 @@ the version the caller last saw (no lost update) and the transition map, then wr
 request, its history event and the audit entry together.
 """
 
+import hashlib
+import math
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -17,7 +20,7 @@ from lifecircle.ops import notices
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
 from lifecircle.ops.audit import save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
-from lifecircle.ops.files import checked_image_suffix
+from lifecircle.ops.files import reencoded_photo
 from lifecircle.ops.otp import normalise_phone, verify_code
 from lifecircle.ops.roster import party_members
 from lifecircle.store.org.models import PARTY_ROLE, Party, Role, RoleGrant
@@ -92,6 +95,87 @@ def _check_attributes(category: ServiceCategory, values: dict) -> dict:
     return clean
 
 
+MAX_DESCRIPTION = 4000
+# A point farther than this outside the box around the sub-district's stations is refused.
+EXTENT_MARGIN_M = 2000
+
+
+def meaningful_text(value: str, field: str, max_length: int) -> str:
+    """The text stripped; refused when empty once spaces and invisible characters (U+3000,
+    U+200B, controls…) are taken out, or longer than `max_length` characters."""
+    text = value.strip()
+    if not any(unicodedata.category(c)[0] not in "ZC" for c in text):
+        raise Invalid(f"{field}: 不能为空 must not be empty", field=field)
+    if len(text) > max_length:
+        raise Invalid(
+            f"{field}: 最多 {max_length} 字 at most {max_length} characters (got {len(text)})",
+            field=field,
+        )
+    return text
+
+
+def check_location(station: Station, lat: float | None, lon: float | None) -> None:
+    """Both coordinates or neither, and within the sub-district's extent (the box around its
+    located stations, widened by EXTENT_MARGIN_M): (0, 0) or a point in another city is refused."""
+    if lat is None and lon is None:
+        return
+    if lat is None or lon is None:
+        field = "lon" if lon is None else "lat"
+        raise Invalid(f"{field}: 经纬度须成对给出 give both lat and lon", field=field)
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Invalid("lat/lon: 超出范围 out of range", field="lat")
+    top = station.unit.path.split("/")[1]
+    points = list(
+        Station.objects.filter(
+            unit__path__startswith=f"/{top}/", lat__isnull=False, lon__isnull=False
+        ).values_list("lat", "lon")
+    )
+    if not points:
+        return
+    dlat = EXTENT_MARGIN_M / 111_320
+    south, north = min(p[0] for p in points) - dlat, max(p[0] for p in points) + dlat
+    dlon = dlat / max(0.01, math.cos(math.radians((south + north) / 2)))
+    west, east = min(p[1] for p in points) - dlon, max(p[1] for p in points) + dlon
+    if not (south <= lat <= north and west <= lon <= east):
+        raise Invalid(
+            f"lat/lon: ({lat:.5f}, {lon:.5f}) 不在本街道范围内 outside the sub-district"
+            f" (lat {south:.4f}–{north:.4f}, lon {west:.4f}–{east:.4f})",
+            field="lat",
+        )
+
+
+def idempotency_digest(actor: Actor, key: str | None) -> str | None:
+    """What is stored for an Idempotency-Key: the key's hash together with the client's, so
+    that two clients choosing the same key never meet."""
+    if key is None:
+        return None
+    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+        raise Invalid(
+            "Idempotency-Key: 须为 1–255 个可打印 ASCII 字符 1 to 255 printable ASCII characters",
+            field="Idempotency-Key",
+        )
+    if actor.api_key is not None:
+        client = f"key:{actor.api_key.pk}"
+    elif actor.user is not None:
+        client = f"user:{actor.user.pk}"
+    else:
+        client = "anonymous"
+    return hashlib.sha256(f"{client}\n{key}".encode()).hexdigest()
+
+
+def _replayed(digest: str | None) -> ServiceRequest | None:
+    if digest is None:
+        return None
+    req = (
+        ServiceRequest.objects.select_related("station__unit", "category")
+        .filter(idempotency_key=digest)
+        .first()
+    )
+    if req is not None:
+        req.replayed = True
+    return req
+
+
 def file_request(
     actor: Actor,
     *,
@@ -108,19 +192,29 @@ def file_request(
     attributes: dict | None = None,
     media_url: str = "",
     requester_id: int | None = None,
+    public: bool = False,
+    idempotency_key: str | None = None,
+    photo=None,
 ) -> ServiceRequest:
     """Take in a request at the counter, by phone, from the resident, or from an Open311 client.
 
     Staff filing for a resident may link the resident's account (`requester_id`), so that the
-    resident follows the request and rates it.
+    resident follows the request and rates it. `public` puts it in the public Open311 list
+    (private by default). A retry with the same `idempotency_key` from the same client returns
+    the first request (its `replayed` attribute is True) and files nothing. A `photo` is
+    checked and re-encoded first and saved in the same transaction as the request.
     """
+    digest = idempotency_digest(actor, idempotency_key)
+    first = _replayed(digest)
+    if first is not None:
+        return first
     if channel not in Channel.values:
         raise Invalid(f"channel: 可选值 allowed values {Channel.values}", field="channel")
-    if not description.strip():
-        raise Invalid("description: 不能为空 must not be empty", field="description")
+    description = meaningful_text(description, "description", MAX_DESCRIPTION)
     # Reads and checks first, so that the write transaction (a lock on SQLite) stays short.
     station = get_station(station_id)
     category = get_category(service_code)
+    check_location(station, lat, lon)
     if channel == Channel.OPEN311:
         allowed = actor.api_key is not None and actor.has({Role.RESIDENT}, station.unit)
     elif channel == Channel.RESIDENT:
@@ -146,54 +240,72 @@ def file_request(
                 field="requester_id",
             )
         requester = grant.user
-    return _save_intake(
-        actor,
-        ServiceRequest(
-            station=station,
-            category=category,
-            channel=channel,
-            description=description.strip(),
-            address=address,
-            lat=lat,
-            lon=lon,
-            attributes=_check_attributes(category, attributes or {}),
-            media_url=media_url,
-            requester=requester,
-            contact_name=contact_name,
-            phone=phone,
-            email=email,
-            api_key=actor.api_key,
-        ),
-    )
-
-
-def _save_intake(actor: Actor, req: ServiceRequest) -> ServiceRequest:
-    """Stamp the dates from the category's SLA, save, audit, start the history, tell the
-    station's committee."""
     now = timezone.now()
-    category = req.category
-    req.requested_datetime = req.updated_datetime = now
-    req.expected_datetime = now + timedelta(hours=category.sla_hours)
-    req.warning_datetime = now + timedelta(
-        hours=max(0, category.sla_hours - category.warning_hours)
+    req = ServiceRequest(
+        station=station,
+        category=category,
+        channel=channel,
+        description=description,
+        address=address,
+        lat=lat,
+        lon=lon,
+        attributes=_check_attributes(category, attributes or {}),
+        media_url=media_url,
+        requester=requester,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        api_key=actor.api_key,
+        public=public,
+        idempotency_key=digest,
+        **sla_dates(category, now),
     )
-    with transaction.atomic():
-        save_audited(actor, "request.file", req, unit=req.station.unit)
-        RequestEvent.objects.create(
-            request=req,
-            actor=actor.user,
-            actor_label=actor.label,
-            to_status=Status.RECEIVED,
-            note=f"channel={req.channel}",
-        )
-        notices.notify_users(
-            party_members(req.station, Party.COMMITTEE),
-            "request.new",
-            f"新诉求 New request #{req.pk}",
-            f"{req.station.name}：{category.name_zh} — {req.description[:60]}",
-            f"/requests/{req.pk}/",
-        )
+    image = reencoded_photo(photo) if photo is not None else None
+    try:
+        with transaction.atomic():
+            first = _replayed(digest)  # a retry that raced past the check above
+            if first is not None:
+                return first
+            save_audited(actor, "request.file", req, unit=station.unit)
+            _open_history(actor, req)
+            if image is not None:
+                _save_photo(actor, req, image)
+    except Conflict:
+        first = _replayed(digest)  # PostgreSQL: the twin committed first
+        if first is None:
+            raise
+        return first
+    req.replayed = False
     return req
+
+
+def sla_dates(category: ServiceCategory, now: datetime) -> dict:
+    """Intake time, due date and warning time from the category's time limit (SLA)."""
+    return {
+        "requested_datetime": now,
+        "updated_datetime": now,
+        "expected_datetime": now + timedelta(hours=category.sla_hours),
+        "warning_datetime": now
+        + timedelta(hours=max(0, category.sla_hours - category.warning_hours)),
+    }
+
+
+def _open_history(actor: Actor, req: ServiceRequest) -> None:
+    """The first history step of a new request, and a notice to the station's committee."""
+    RequestEvent.objects.create(
+        request=req,
+        actor=actor.user,
+        actor_label=actor.label,
+        to_status=Status.RECEIVED,
+        note=f"channel={req.channel}",
+    )
+    notices.notify_users(
+        party_members(req.station, Party.COMMITTEE),
+        "request.new",
+        f"新诉求 New request #{req.pk}",
+        f"{req.station.name}：{req.category.name_zh} — {req.description[:60]}",
+        f"/requests/{req.pk}/",
+    )
 
 
 RESIDENT_CODE_PURPOSE = "request"
@@ -213,24 +325,28 @@ def file_by_phone(
     ...               service_code="repair", description="楼道灯坏了")  # doctest: +SKIP
     """
     phone = normalise_phone(phone)
-    if not description.strip():
-        raise Invalid("description: 不能为空 must not be empty", field="description")
+    description = meaningful_text(description, "description", MAX_DESCRIPTION)
     station = get_station(station_id)
     category = get_category(service_code)
     attributes = _check_attributes(category, fields.pop("attributes", None) or {})
     if not verify_code(phone, RESIDENT_CODE_PURPOSE, code or ""):
         raise Invalid("code: 验证码错误或已过期 wrong or expired code", field="code")
+    resident = Actor(None)
     req = ServiceRequest(
         station=station,
         category=category,
         channel=Channel.RESIDENT,
-        description=description.strip(),
+        description=description,
         attributes=attributes,
         phone=phone,
         contact_name=fields.get("contact_name", ""),
         address=fields.get("address", ""),
+        **sla_dates(category, timezone.now()),
     )
-    return _save_intake(Actor(None), req)
+    with transaction.atomic():
+        save_audited(resident, "request.file", req, unit=station.unit)
+        _open_history(resident, req)
+    return req
 
 
 def visible_requests(actor: Actor) -> QuerySet:
@@ -559,16 +675,22 @@ def close(actor: Actor, request_id: int, *, version: int, note: str = "") -> Ser
     )
 
 
+def _save_photo(actor: Actor, req: ServiceRequest, image) -> RequestPhoto:
+    image.name = f"request-{req.pk}{image.name}"
+    photo = RequestPhoto(request=req, image=image, uploaded_by=actor.user)
+    return save_audited(actor, "request.photo", photo, unit=req.station.unit)
+
+
 def add_photo(actor: Actor, request_id: int, upload) -> RequestPhoto:
-    """Attach a photo (JPEG/PNG/WebP, ≤ 5 MB) — by the requester or the station's staff."""
+    """Attach a photo (JPEG/PNG/WebP, ≤ 5 MB, re-encoded without EXIF) — by the requester or
+    the station's staff."""
     req = get_request(actor, request_id)
     mine = actor.user is not None and req.requester_id == actor.user.pk
     if not (mine or actor.has(STAFF_ROLES, req.station.unit)):
         raise Forbidden("无权上传照片 may not add photos to this request")
-    upload.name = f"request-{req.pk}{checked_image_suffix(upload)}"
+    image = reencoded_photo(upload)
     with transaction.atomic():
-        photo = RequestPhoto(request=req, image=upload, uploaded_by=actor.user)
-        return save_audited(actor, "request.photo", photo, unit=req.station.unit)
+        return _save_photo(actor, req, image)
 
 
 def get_photo(actor: Actor, request_id: int, photo_id: int) -> RequestPhoto:

@@ -16,7 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import MANAGERS, OPERATORS, ROLE_PARTY, Actor, managed_unit
+from lifecircle.ops.access import (
+    MANAGERS,
+    OPERATORS,
+    ROLE_PARTY,
+    STAFF_ROLES,
+    Actor,
+    managed_unit,
+)
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.stations import get_station_for
@@ -296,8 +303,12 @@ def weekly_rule(weekdays: list[int]) -> str:
 
 
 def assignments(actor: Actor, station_id: int, start: date, end: date) -> QuerySet:
+    """The roster with names (and its exports): for the station's staff only. Residents,
+    inspectors and volunteers see today's duty by party on the station's public page."""
     _check_range(start, end)
     station = get_station_for(actor, station_id)
+    if not actor.has(STAFF_ROLES, station.unit):
+        raise Forbidden("值班表仅供驿站工作人员 the full roster is for the station's staff")
     return DutyAssignment.objects.filter(
         station=station, date__gte=start, date__lte=end
     ).select_related("person", "station")

@@ -9,8 +9,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from lifecircle.access.area import COVERAGE_GROUPS, AccessResult, compound_min
+from lifecircle.access.area import AccessResult, compound_min
+from lifecircle.access.coverage import coverage_change, covered_matrix, head_counts
 from lifecircle.data.area import Area
+from lifecircle.plan.capacitated import CapacitatedHub, hub_capacity
 from lifecircle.plan.coverage import CostMatrix
 from lifecircle.plan.hub import HubModel, HubRule
 from lifecircle.plan.models import LSCP, MCLP, PCenter, PMedian
@@ -40,17 +42,7 @@ def candidate_distances(
 
 
 def _covered_before(area: Area, access: AccessResult, codes: list[str]) -> np.ndarray:
-    table = access.access.pivot_table(
-        index="compound_id", columns="category", values="covered", aggfunc="max"
-    )
-    table = table.reindex(index=area.compounds["id"], columns=codes).fillna(False)
-    return table.to_numpy(dtype=bool)
-
-
-def _head_counts(area: Area, column: str) -> np.ndarray:
-    if column not in area.compounds.columns:
-        return np.zeros(len(area.compounds))
-    return np.nan_to_num(pd.to_numeric(area.compounds[column], errors="coerce").to_numpy(float))
+    return covered_matrix(access.access, area.compounds["id"], codes)
 
 
 def _allowed(area: Area, codes: list[str]) -> np.ndarray:
@@ -94,11 +86,15 @@ def plan_hubs(
     hub_rule: bool = True,
     time_limit: float = 60.0,
     progress: Progress = silent,
+    capacitated: bool = False,
+    single_assignment: bool = False,
 ) -> PlanResult:
     """Open candidate sites with hub functions, maximising population-weighted new coverage.
 
     Functions are the standard's hub functions, each with its threshold, target group and floor
     area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
+    With `capacitated`, each function serves at most its capacity (`hub_capacity`), and the
+    demand is assigned split or, with `single_assignment`, whole.
     """
     _require_candidates(area)
     standard = area.standard
@@ -113,9 +109,7 @@ def plan_hubs(
         compound_ids=area.compounds["id"].to_numpy(),
         functions=tuple(codes),
         function_area=np.array([areas.get(c.code, c.floor_area_m2) for c in functions]),
-        weight=np.column_stack(
-            [_head_counts(area, standard.groups[c.group].column) for c in functions]
-        ),  # fmt: skip
+        weight=np.column_stack([head_counts(area, c.group) for c in functions]),  # fmt: skip
         covered_before=_covered_before(area, access_result, codes),
         site_ids=area.candidates["id"].to_numpy(),
         site_area=_candidate_numbers(area, "floor_area"),
@@ -129,7 +123,11 @@ def plan_hubs(
         function_names={c.code: c.name_zh for c in functions},
     )
     progress("选址求解 solving the plan", 0, 1)
-    result = model.solve(time_limit=time_limit)
+    if capacitated:
+        capacity, _ = hub_capacity(area, model)
+        result = CapacitatedHub(model, capacity, single_assignment).solve(time_limit=time_limit)
+    else:
+        result = model.solve(time_limit=time_limit)
     progress("选址求解 solving the plan", 1, 1)
     if result.status != INFEASIBLE:
         after = result.details["covered_after"]
@@ -156,7 +154,7 @@ def plan_area_model(
     radius = standard.threshold_m(code) if radius is None else radius
     limit = max(max(standard.level_distances()) * 3, radius)
     distance = candidate_distances(area, access_result, limit, progress)
-    weight = _head_counts(area, standard.groups[standard.category(code).group].column)
+    weight = head_counts(area, standard.category(code).group)
     costs = CostMatrix.from_array(
         distance, weight, area.compounds["id"].to_numpy(), area.candidates["id"].to_numpy()
     )
@@ -203,26 +201,11 @@ def _with_site_columns(area: Area, table: pd.DataFrame) -> pd.DataFrame:
 def coverage_before_after(
     area: Area, access_result: AccessResult, result: PlanResult
 ) -> pd.DataFrame:
-    """Per category and target group: population, covered before and after the plan, shares."""
-    standard = area.standard
-    after_by = result.details.get("covered_after_by_category", {})
-    before = _covered_before(area, access_result, list(standard.categories))
-    rows = []
-    for k, category in enumerate(standard.categories.values()):
-        covered_after = after_by.get(category.code, before[:, k])
-        for group in COVERAGE_GROUPS:
-            if group not in standard.groups:
-                continue
-            head = _head_counts(area, standard.groups[group].column)
-            population = float(head.sum())
-            b, a = float(head[before[:, k]].sum()), float(head[covered_after].sum())
-            rows.append({
-                "category": category.code, "category_name_zh": category.name_zh, "group": group,
-                "population": population, "covered_before": b, "covered_after": a,
-                "share_before": b / population if population else np.nan,
-                "share_after": a / population if population else np.nan,
-            })  # fmt: skip
-    return pd.DataFrame(rows)
+    """Per category and target group: population, covered before and after the plan, shares
+    (see `lifecircle.access.coverage.coverage_change`)."""
+    before = _covered_before(area, access_result, list(area.standard.categories))
+    added = {code for codes in result.details.get("functions", {}).values() for code in codes}
+    return coverage_change(area, before, result.details.get("covered_after_by_category", {}), added)
 
 
 def plan_geojson(area: Area, result: PlanResult) -> dict:

@@ -2,14 +2,17 @@
 
 Choose which candidate sites to open and which functions to put in each: every function needs
 floor area, every site has a floor area and a cost, the total cost stays within a budget, and
-the population-weighted NEW coverage is maximised (a compound already covered by an existing
-facility for a function gains nothing from it). Weights come from each function's target group
-(60+ for day care and canteens, 0–6 for nurseries …). Options: a coverage floor for every
-compound (balance), at most k functions per site, the national embedded-service rule.
+the NEW coverage is maximised (a compound already covered by an existing facility for a function
+gains nothing from it). Each compound counts with the head count of the function's target group
+(60+ for day care and canteens, 0–6 for nurseries …), times an optional priority (residents'
+surveys); the "normalised" objective divides each function's gain by the size of its target
+group, so a 20% gain for the elderly counts as much as a 20% gain for everyone. Options: a
+coverage target per function, a coverage floor for every compound (balance), at most k
+functions per site, the national embedded-service rule.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -40,13 +43,68 @@ class HubRule:
         )
 
 
+OBJECTIVES = ("normalised", "heads")
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """A coverage target of one function after the plan, and how far it could go at all.
+
+    Shares are of the function's target group (e.g. residents aged 60+ for day care).
+    `reachable_share` is the share covered if every open-able candidate within the threshold
+    (allowed to host the function, large enough, within the budget) hosted it;
+    `unreachable_compounds` lists the compounds of the target group no such candidate reaches
+    and no existing facility covers. `share_after` is NaN when there is no plan.
+    """
+
+    category: str
+    name: str
+    target_share: float
+    group_population: float
+    share_before: float
+    share_after: float
+    reachable_share: float
+    unreachable_compounds: tuple
+    met: bool
+
+
+@dataclass
+class HubPlanResult(PlanResult):
+    """A hub plan with the check of every coverage target (`targets`, in the order given)."""
+
+    targets: tuple[TargetCheck, ...] = ()
+
+
 @dataclass
 class HubModel:
     """Arrays of one hub instance (n compounds, m candidate sites, F functions).
 
     reach[f] is a sparse n × m boolean matrix: site j lies within function f's walking
     threshold of compound i. weight[i, f] is compound i's head count of f's target group;
-    covered_before[i, f] says an existing facility already covers it.
+    covered_before[i, f] says an existing facility already covers it. `targets` maps a
+    function code to the least share of its target group covered after the plan; `weights`
+    (columns category, weight, optional compound_id) multiplies the value of covering a
+    compound with a function; `objective` is "normalised" (each function's gain divided by its
+    target group's size) or "heads" (head counts). See `objective_weight`.
+
+    Examples
+    --------
+    One 200 m² room for a canteen (150 m², serves 100 of 400 elderly) or a nursery (200 m², serves
+    10 of 20 infants): normalised, the nursery's 50 points beat the canteen's 25; a target of 90%
+    for the canteen turns the plan round.
+
+    >>> room = dict(compound_ids=np.array(["c0", "c1"]), functions=("canteen", "nursery"),
+    ...     function_area=np.array([150.0, 200.0]), weight=np.array([[100.0, 10], [300, 10]]),
+    ...     covered_before=np.array([[False, False], [True, True]]), site_ids=np.array(["r"]),
+    ...     site_area=np.array([200.0]), site_cost=np.array([1.0]),
+    ...     reach=[sparse.csr_matrix([[True], [False]])] * 2)
+    >>> HubModel(**room).solve().table["function"].tolist()
+    ['nursery']
+    >>> HubModel(**room, objective="heads").solve().table["function"].tolist()
+    ['canteen']
+    >>> check = HubModel(**room, targets={"canteen": 0.9}).solve().targets[0]
+    >>> check.met, check.share_before, check.share_after
+    (True, 0.75, 1.0)
     """
 
     compound_ids: np.ndarray
@@ -64,6 +122,11 @@ class HubModel:
     min_compound_coverage: float | None = None
     hub_rule: HubRule | None = None
     function_names: dict[str, str] = field(default_factory=dict)
+    targets: dict[str, float] = field(default_factory=dict)
+    weights: pd.DataFrame | None = None
+    objective: str = "normalised"
+    priority: np.ndarray = field(init=False, repr=False)
+    """n × F priorities read from `weights` (1 where unset)."""
 
     def __post_init__(self) -> None:
         n, m, nf = len(self.compound_ids), len(self.site_ids), len(self.functions)
@@ -80,6 +143,102 @@ class HubModel:
             )
         if self.max_functions_per_site is not None and self.max_functions_per_site < 1:
             raise PlanInputError("max_functions_per_site 须 ≥ 1 must be ≥ 1")
+        if self.objective not in OBJECTIVES:
+            raise PlanInputError(
+                f"未知目标函数 unknown objective {self.objective!r}; 可选 choose from "
+                f"{', '.join(OBJECTIVES)}"
+            )
+        self.targets = {
+            self._function_code(k, "targets"): v for k, v in (self.targets or {}).items()
+        }
+        for code, share in self.targets.items():
+            if not 0 <= share <= 1:
+                raise PlanInputError(
+                    f"覆盖目标须在 0..1 之间 target share must be in 0..1: {code}={share}"
+                )
+        self.priority = self._priority_matrix()
+
+    @property
+    def objective_weight(self) -> np.ndarray:
+        """n × F value of newly covering compound i with function f (what the plan maximises).
+
+        heads: p[i, f] · w[i, f]; normalised: 100 · p[i, f] · w[i, f] / Σ_i w[i, f], so the
+        objective is the sum over functions of the (priority-weighted) coverage gain in
+        percentage points of each target group. p is the priority from `weights` (1 if unset).
+        """
+        value = self.priority * self.weight
+        if self.objective == "heads":
+            return value
+        group = self.weight.sum(axis=0)
+        return np.divide(100.0 * value, group, out=np.zeros_like(value), where=group > 0)
+
+    def _function_code(self, key: str, source: str, row: int | None = None) -> str:
+        """The function code for a code or its Chinese name; an error naming the choices."""
+        if key in self.functions:
+            return key
+        by_name = {name: code for code, name in self.function_names.items()}
+        if key in by_name and by_name[key] in self.functions:
+            return by_name[key]
+        where = f"第 {row + 2} 行 row {row + 2}, 字段 field 'category': " if row is not None else ""
+        raise PlanInputError(
+            f"{source}: {where}{key!r} 不是驿站功能 is not a hub function; 可选 choose from "
+            f"{', '.join(self._label(f) for f in range(len(self.functions)))}"
+        )
+
+    def _priority_matrix(self) -> np.ndarray:
+        """n × F priorities from `weights`: 1 by default; a category row sets the category, a
+        row with compound_id sets one compound (and wins over the category row)."""
+        n, nf = len(self.compound_ids), len(self.functions)
+        priority = np.ones((n, nf))
+        table = self.weights
+        if table is None or len(table) == 0:
+            return priority
+        for column in ("category", "weight"):
+            if column not in table.columns:
+                raise PlanInputError(
+                    f"weights: 缺少列 missing column {column!r} (需要 needs category, weight"
+                    f"[, compound_id])"
+                )
+        value = pd.to_numeric(table["weight"], errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(value) | (value < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise PlanInputError(
+                f"weights: 第 {row + 2} 行 row {row + 2}, 字段 field 'weight': 须为非负数 must be"
+                f" a non-negative number ({table['weight'].iloc[row]!r})"
+            )
+        codes = [self._function_code(str(c).strip(), "weights", r)
+                 for r, c in enumerate(table["category"])]  # fmt: skip
+        function = np.array([self.functions.index(c) for c in codes], dtype=np.int64)
+        compound = np.full(len(table), -1, dtype=np.int64)
+        if "compound_id" in table.columns:
+            given = (
+                table["compound_id"].notna().to_numpy()
+                & (table["compound_id"].astype(str).str.strip() != "").to_numpy()
+            )
+            index = pd.Index(self.compound_ids.astype(str))
+            keys = table["compound_id"].astype(str).str.strip().to_numpy()
+            compound[given] = index.get_indexer(keys[given])
+            unknown = given & (compound < 0)
+            if unknown.any():
+                row = int(np.flatnonzero(unknown)[0])
+                raise PlanInputError(
+                    f"weights: 第 {row + 2} 行 row {row + 2}, 字段 field 'compound_id': 未知小区"
+                    f" unknown compound {keys[row]!r}"
+                )
+        seen = pd.DataFrame({"f": function, "i": compound}).duplicated()
+        if seen.any():
+            row = int(np.flatnonzero(seen.to_numpy())[0])
+            raise PlanInputError(
+                f"weights: 第 {row + 2} 行 row {row + 2}: 重复 duplicate weight for {codes[row]}"
+            )
+        for everyone in (True, False):  # category rows first, compound rows override them
+            for r in np.flatnonzero((compound < 0) == everyone):
+                if everyone:
+                    priority[:, function[r]] = value[r]
+                else:
+                    priority[compound[r], function[r]] = value[r]
+        return priority
 
     # ---- structure -------------------------------------------------------------------------
 
@@ -139,11 +298,7 @@ class HubModel:
         need = self._need()
         if not need.any():
             return ""
-        placeable = np.zeros((len(self.site_ids), len(self.functions)), dtype=bool)
-        placeable[pair_site, pair_function] = True
-        reachable = np.zeros_like(self.covered_before)
-        for f in range(len(self.functions)):
-            reachable[:, f] = (self.reach[f] @ placeable[:, f].astype(np.int8)) > 0
+        reachable = self._reachable(pair_site, pair_function)
         gain = (reachable & ~self.covered_before).sum(axis=1)
         short = np.flatnonzero(gain < need)
         if short.size == 0:
@@ -165,6 +320,77 @@ class HubModel:
             f" functions no candidate can reach: {', '.join(missing)}."
         )
 
+    def _reachable(self, pair_site, pair_function, within_budget: bool = False) -> np.ndarray:
+        """n × F: some placeable (site, function) pair (affordable alone) reaches compound i."""
+        placeable = np.zeros((len(self.site_ids), len(self.functions)), dtype=bool)
+        placeable[pair_site, pair_function] = True
+        if within_budget and self.budget is not None:
+            placeable &= (self.site_cost <= self.budget + 1e-9)[:, None]
+        reachable = np.zeros_like(self.covered_before)
+        for f in range(len(self.functions)):
+            reachable[:, f] = (self.reach[f] @ placeable[:, f].astype(np.int8)) > 0
+        return reachable
+
+    def _target_heads(self, f: int) -> tuple[float, float]:
+        """(target-group size, head count the target asks to be covered) of function f."""
+        group = float(self.weight[:, f].sum())
+        return group, self.targets[self.functions[f]] * group
+
+    def _target_deficit(self, covered: np.ndarray) -> np.ndarray:
+        """Per function: heads still missing to meet its target (0 without a target)."""
+        deficit = np.zeros(len(self.functions))
+        for code in self.targets:
+            f = self.functions.index(code)
+            _, wanted = self._target_heads(f)
+            deficit[f] = max(wanted - float(self.weight[covered[:, f], f].sum()), 0.0)
+        return np.where(deficit > 1e-9 * max(1.0, self.weight.sum()), deficit, 0.0)
+
+    def check_targets(self, covered_after: np.ndarray | None) -> tuple[TargetCheck, ...]:
+        """Each target against the coverage after a plan (None: no plan), with what is reachable."""
+        pair_site, pair_function = self._pairs()
+        reachable = self._reachable(pair_site, pair_function, within_budget=True)
+        checks = []
+        for code, share in self.targets.items():
+            f = self.functions.index(code)
+            group, _ = self._target_heads(f)
+            heads, before = self.weight[:, f], self.covered_before[:, f]
+            lost = (heads > 0) & ~before & ~reachable[:, f]
+
+            def share_of(mask, group=group, heads=heads):
+                return float(heads[mask].sum()) / group if group > 0 else np.nan
+
+            after = np.nan if covered_after is None else share_of(covered_after[:, f])
+            checks.append(TargetCheck(
+                category=code, name=self.function_names.get(code, ""), target_share=share,
+                group_population=group, share_before=share_of(before), share_after=after,
+                reachable_share=share_of(~lost & (heads > 0)),
+                unreachable_compounds=tuple(self.compound_ids[lost].tolist()),
+                met=group == 0 or (covered_after is not None
+                                   and float(heads[covered_after[:, f]].sum()) >= share * group
+                                   - 1e-9 * max(1.0, group)),
+            ))  # fmt: skip
+        return tuple(checks)
+
+    def _unreachable_targets(self) -> str:
+        """Words for targets no choice of sites can meet ('' if none)."""
+        words = []
+        for check in self.check_targets(None):
+            if check.group_population == 0 or check.reachable_share >= check.target_share - 1e-9:
+                continue
+            f = self.functions.index(check.category)
+            shown = "、".join(str(c) for c in check.unreachable_compounds[:10])
+            more = len(check.unreachable_compounds) - 10
+            shown += f"（另有 {more} 个 and {more} more）" if more > 0 else ""
+            words.append(
+                f"覆盖目标不可达：{self._label(f)} 目标 {check.target_share:.1%}，但即使每个可开的"
+                f"候选点都设此功能，最多覆盖目标人群的 {check.reachable_share:.1%}；步行范围内没有"
+                f"可开候选点的小区：{shown}。 Target out of reach: {self._label(f)} asks for"
+                f" {check.target_share:.1%} of its target group, but even with this function at"
+                f" every open-able candidate at most {check.reachable_share:.1%} is reachable;"
+                f" compounds with no open-able candidate within walking reach: {shown}."
+            )
+        return " ".join(words)
+
     def _label(self, f: int) -> str:
         code = self.functions[f]
         name = self.function_names.get(code)
@@ -173,8 +399,10 @@ class HubModel:
     # ---- greedy ----------------------------------------------------------------------------
 
     def greedy(self) -> tuple[np.ndarray, np.ndarray]:
-        """Open sites by new coverage per unit cost, filling each with its best functions.
+        """Open sites by value per unit cost, filling each with its best functions.
 
+        While a coverage target is unmet, progress towards the targets comes first (the share
+        of each missing head count a site closes, per unit cost), the objective second.
         Returns (open mask over sites, placed mask sites × functions).
         """
         m, nf = len(self.site_ids), len(self.functions)
@@ -185,19 +413,30 @@ class HubModel:
         fits = self.allowed & (self.function_area[None, :] <= self.site_area[:, None])
         rule_sites = self._rule_sites()
         reach_t = [r.T.tocsr().astype(np.float64) for r in self.reach]
-        while True:
-            gains = np.column_stack(
-                [reach_t[f] @ (self.weight[:, f] * ~covered[:, f]) for f in range(nf)]
+        value = self.objective_weight
+
+        def per_site(matrix):
+            return np.column_stack(
+                [reach_t[f] @ (matrix[:, f] * ~covered[:, f]) for f in range(nf)]
             )
-            best, best_score, best_set = -1, 0.0, None
+
+        while True:
+            gains = per_site(value)
+            deficit = self._target_deficit(covered)
+            progress = np.zeros_like(gains)
+            if deficit.any():
+                short = deficit > 0
+                progress[:, short] = np.minimum(per_site(self.weight)[:, short], deficit[short])
+                progress[:, short] /= deficit[short]
+            best, best_score, best_set = -1, (0.0, 0.0), None
             budget_left = np.inf if self.budget is None else self.budget - spent
             for j in np.flatnonzero(~opened & (self.site_cost <= budget_left + 1e-9)):
-                chosen = self._fill(j, gains[j], fits[j], rule_sites[j])
+                chosen = self._fill(j, gains[j], progress[j], fits[j], rule_sites[j])
                 if chosen is None:
                     continue
-                value = gains[j, chosen].sum()
-                score = value / max(self.site_cost[j], 1e-9)
-                if value > 0 and score > best_score:
+                cost = max(self.site_cost[j], 1e-9)
+                score = (progress[j, chosen].sum() / cost, gains[j, chosen].sum() / cost)
+                if max(score) > 0 and score > best_score:
                     best, best_score, best_set = j, score, chosen
             if best < 0:
                 break
@@ -208,11 +447,15 @@ class HubModel:
                 covered[:, f] |= self.reach[f][:, best].toarray().ravel()
         return opened, placed
 
-    def _fill(self, j: int, gain: np.ndarray, fits: np.ndarray, is_hub: bool) -> list | None:
-        """Functions for site j: core first when it is a hub, then by gain per m²."""
+    def _fill(
+        self, j: int, gain: np.ndarray, progress: np.ndarray, fits: np.ndarray, is_hub: bool
+    ) -> list | None:
+        """Functions for site j: core first when it is a hub, then by target progress per m²,
+        then by gain per m²."""
         limit = self.max_functions_per_site or len(self.functions)
         area_left, chosen = self.site_area[j], []
-        order = np.argsort(-gain / np.maximum(self.function_area, 1e-9))
+        per_m2 = np.maximum(self.function_area, 1e-9)
+        order = list(np.lexsort((-gain / per_m2, -progress / per_m2)))
         if is_hub:
             core = [f for f in order if self.functions[f] in self.hub_rule.core and fits[f]]
             first = core[: self.hub_rule.min_core]
@@ -220,7 +463,8 @@ class HubModel:
         for f in order:
             if len(chosen) >= limit or not fits[f] or self.function_area[f] > area_left + 1e-9:
                 continue
-            if gain[f] <= 0 and not (is_hub and len(chosen) < self.hub_rule.min_functions):
+            useful = gain[f] > 0 or progress[f] > 0
+            if not useful and not (is_hub and len(chosen) < self.hub_rule.min_functions):
                 continue
             chosen.append(int(f))
             area_left -= self.function_area[f]
@@ -232,12 +476,19 @@ class HubModel:
 
     # ---- exact -----------------------------------------------------------------------------
 
-    def solve(self, time_limit: float = 60.0, method: str = "auto") -> PlanResult:
-        """Maximise new population-weighted coverage; HiGHS warm-started from the greedy."""
+    def solve(self, time_limit: float = 60.0, method: str = "auto") -> "HubPlanResult":
+        """Maximise new (weighted) coverage; HiGHS warm-started from the greedy.
+
+        method "heuristic" returns the greedy plan with the LP bound, unless that plan misses a
+        coverage target or floor: then the exact model is solved instead.
+        """
         began = time.perf_counter()
         m, nf = len(self.site_ids), len(self.functions)
         pair_site, pair_function = self._pairs()
-        words = self._unreachable_floor(pair_site, pair_function)
+        words = " ".join(
+            w for w in (self._unreachable_floor(pair_site, pair_function),
+                        self._unreachable_targets()) if w
+        )  # fmt: skip
         if words:
             return self._infeasible(words, began)
         if pair_site.size == 0:  # no site can host any function: the empty plan is the only one
@@ -246,7 +497,8 @@ class HubModel:
         opened, placed = self.greedy()
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
-        if method == "heuristic":  # the greedy, with the LP relaxation as its bound
+        greedy_ok = self._meets_constraints(placed)
+        if method == "heuristic" and greedy_ok:  # the greedy, with the LP relaxation as its bound
             cost, a, lower, upper, integer = model
             lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size),
                            integer, maximize=True, time_limit=time_limit, relax=True)  # fmt: skip
@@ -255,7 +507,7 @@ class HubModel:
         cost, a, lower, upper, integer = model
         n_pairs = pair_site.size
         start = None
-        if self._meets_floor(placed):
+        if greedy_ok:
             x = placed[pair_site, pair_function].astype(float)
             start = np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
         deadline = began + time_limit
@@ -342,19 +594,37 @@ class HubModel:
             r, f = np.nonzero(row_of[comp] >= 0)
             add(block(r, m + n_pairs + row_of[comp][r, f], np.ones(r.size), comp.size),
                 need[comp], np.inf)  # fmt: skip
-        cost = np.concatenate([np.zeros(m + n_pairs), self._row_weights(rows, row_of)])
+        # coverage targets: Σ heads of newly covered rows of f ≥ target heads − heads before
+        heads = self._row_weights(rows, row_of, self.weight)
+        row_function = np.full(k, -1, dtype=np.int64)
+        i, f = np.nonzero(row_of >= 0)
+        row_function[row_of[i, f]] = f
+        for code in self.targets:
+            f = self.functions.index(code)
+            group, wanted = self._target_heads(f)
+            missing = wanted - float(self.weight[self.covered_before[:, f], f].sum())
+            if missing > 1e-9 * max(1.0, group):
+                ks = np.flatnonzero(row_function == f)
+                add(block(np.zeros(ks.size), m + n_pairs + ks, heads[ks], 1),
+                    missing - 1e-9 * max(1.0, group), np.inf)  # fmt: skip
+        value = self._row_weights(rows, row_of, self.objective_weight)
+        cost = np.concatenate([np.zeros(m + n_pairs), value])
         integer = np.concatenate([np.ones(m + n_pairs, bool), np.zeros(k, bool)])
         return cost, stack(blocks, n_col), np.concatenate(lower), np.concatenate(upper), integer
 
-    def _row_weights(self, rows, row_of) -> np.ndarray:
+    @staticmethod
+    def _row_weights(rows, row_of, per_compound: np.ndarray) -> np.ndarray:
+        """Sum of `per_compound[i, f]` over the (compound, function) pairs merged into each row."""
         weights = np.zeros(rows.shape[0])
         i, f = np.nonzero(row_of >= 0)
-        np.add.at(weights, row_of[i, f], self.weight[i, f])
+        np.add.at(weights, row_of[i, f], per_compound[i, f])
         return weights
 
-    def _meets_floor(self, placed: np.ndarray) -> bool:
-        return bool(np.all(self._covered_after(placed).sum(axis=1) - self.covered_before.sum(axis=1)
-                           >= self._need()))  # fmt: skip
+    def _meets_constraints(self, placed: np.ndarray) -> bool:
+        """The plan meets every compound's floor and every coverage target."""
+        after = self._covered_after(placed)
+        floor = np.all(after.sum(axis=1) - self.covered_before.sum(axis=1) >= self._need())
+        return bool(floor and not self._target_deficit(after).any())
 
     def _covered_after(self, placed: np.ndarray) -> np.ndarray:
         after = self.covered_before.copy()
@@ -363,7 +633,8 @@ class HubModel:
         return after
 
     def _explain_budget(self, model, time_limit: float) -> str:
-        """Why no plan exists: the budget (with the cheapest cost that meets the floor) or not."""
+        """Why no plan exists: the budget (with the cheapest cost that meets the floor and the
+        targets) or the other constraints."""
         cost, a, lower, upper, integer = model
         m = len(self.site_ids)
         if self.budget is not None:
@@ -375,30 +646,51 @@ class HubModel:
                                  rel_gap=1e-4)  # fmt: skip
             if cheapest.x is not None or np.isfinite(cheapest.bound):
                 least = cheapest.objective if cheapest.x is not None else cheapest.bound
+                zh, en = self._demands_in_words()
                 return (
-                    f"预算约束不可满足：预算 {self.budget:g} 低于满足每个小区覆盖下限"
-                    f"（{self.min_compound_coverage:.0%}）的最低费用 {least:g}。"
+                    f"预算约束不可满足：预算 {self.budget:g} 低于满足{zh}的最低费用 {least:g}。"
                     f" Budget constraint infeasible: the budget {self.budget:g} is below the"
-                    f" cheapest cost {least:g} of meeting every compound's coverage floor"
-                    f" ({self.min_compound_coverage:.0%})."
+                    f" cheapest cost {least:g} of meeting {en}."
                 )
+        zh, en = self._demands_in_words()
         return (
-            "覆盖下限与面积、每点功能数或嵌入式服务规则冲突，无可行方案。"
-            " The coverage floor conflicts with the floor areas, the functions-per-site limit or"
-            " the embedded-service rule: no plan meets them all."
+            f"{zh}与面积、每点功能数或嵌入式服务规则冲突，无可行方案。"
+            f" {en[0].upper()}{en[1:]} conflict with the floor areas, the functions-per-site limit"
+            " or the embedded-service rule: no plan meets them all."
         )
+
+    def _demands_in_words(self) -> tuple[str, str]:
+        """The floor and the targets in force, in Chinese and in English."""
+        zh, en = [], []
+        if self.min_compound_coverage is not None:
+            zh.append(f"每个小区覆盖下限（{self.min_compound_coverage:.0%}）")
+            en.append(f"every compound's coverage floor ({self.min_compound_coverage:.0%})")
+        if self.targets:
+            listed = ", ".join(f"{self._label(self.functions.index(c))} ≥ {t:.0%}"
+                               for c, t in self.targets.items())  # fmt: skip
+            zh.append(f"覆盖目标（{listed}）")
+            en.append(f"the coverage targets ({listed})")
+        return "及".join(zh), " and ".join(en)
 
     # ---- reporting -------------------------------------------------------------------------
 
-    def _infeasible(self, words: str, began: float) -> PlanResult:
-        return PlanResult("hub", INFEASIBLE, np.nan, np.nan, [], method="exact",
-                          solve_seconds=time.perf_counter() - began, explanation=words)  # fmt: skip
+    def _infeasible(self, words: str, began: float) -> "HubPlanResult":
+        return self._with_targets(
+            PlanResult("hub", INFEASIBLE, np.nan, np.nan, [], method="exact",
+                       solve_seconds=time.perf_counter() - began, explanation=words), None
+        )  # fmt: skip
 
-    def _report(self, opened, placed, bound, status, began, method) -> PlanResult:
+    def _with_targets(self, result: PlanResult, covered_after) -> "HubPlanResult":
+        """The result with the check of every coverage target attached."""
+        given = {f.name: getattr(result, f.name) for f in fields(PlanResult) if f.init}
+        return HubPlanResult(**given, targets=self.check_targets(covered_after))
+
+    def _report(self, opened, placed, bound, status, began, method) -> "HubPlanResult":
         placed = placed & opened[:, None]
+        opened = opened & placed.any(axis=1)  # a site with no function is not opened
         after = self._covered_after(placed)
         new = after & ~self.covered_before
-        objective = float((self.weight * new).sum())
+        objective = float((self.objective_weight * new).sum())
         if status == OPTIMAL:
             bound = objective
         elif not np.isfinite(bound):
@@ -426,7 +718,7 @@ class HubModel:
                                             "site_floor_area_m2", "site_cost", "new_population",
                                             "new_compounds"])  # fmt: skip
         gained_count = new.sum(axis=1)
-        return PlanResult(
+        result = PlanResult(
             "hub", status, objective, bound, [self.site_ids[j] for j in np.flatnonzero(opened)],
             assignment=pd.Series(gained_count, index=pd.Index(self.compound_ids, name="compound"),
                                  name="new_functions"),
@@ -436,6 +728,7 @@ class HubModel:
                                                       np.flatnonzero(placed[j])]
                                    for j in np.flatnonzero(opened)}},
         )  # fmt: skip
+        return self._with_targets(result, after)
 
 
 def _budget_row(a, m, site_cost, upper, budget) -> int:

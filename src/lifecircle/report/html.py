@@ -66,6 +66,8 @@ class ReportInput:
     proposed_functions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     subtitle: str = ""
+    sections: list[str] = field(default_factory=list)
+    """Further sections, already rendered (e.g. `lifecircle.report.adequacy`), before warnings."""
 
 
 def write_report(path: str | Path, data: ReportInput) -> Path:
@@ -97,6 +99,7 @@ def render_report(data: ReportInput) -> str:
         _distance_matrix(data),
         _gaps_section(data.gaps),
         _access_section(data.access),
+        *data.sections,
         _warnings(data.warnings),
     ]
     payload = json.dumps(_map_payload(data), ensure_ascii=False, separators=(",", ":"))

@@ -5,6 +5,15 @@ names in its `base` key.
 """
 
 from lifecircle.standards.load import PRESETS, load_standard
-from lifecircle.standards.model import Category, Group, Level, Standard, StandardError
+from lifecircle.standards.model import Category, Group, Level, Norm, Standard, StandardError
 
-__all__ = ["Category", "Group", "Level", "Standard", "StandardError", "PRESETS", "load_standard"]
+__all__ = [
+    "Category",
+    "Group",
+    "Level",
+    "Norm",
+    "Standard",
+    "StandardError",
+    "PRESETS",
+    "load_standard",
+]

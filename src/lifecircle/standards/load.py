@@ -4,7 +4,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from lifecircle.standards.model import Category, Group, Level, Standard, StandardError
+from lifecircle.standards.model import Category, Group, Level, Norm, Standard, StandardError
 
 PRESETS = ("gb50180-2018", "shanghai-2016", "tdt1062-2021")
 
@@ -100,6 +100,8 @@ def _build(raw: dict, origin: str) -> Standard:
         )
     if not categories:
         raise StandardError(f"{origin}: 没有类别 no categories")
+    norms = {code: _norm(code, t, origin, categories, groups, positive)
+             for code, t in raw.get("norms", {}).items()}  # fmt: skip
     return Standard(
         name=str(raw.get("name", origin)),
         title_zh=str(raw.get("title_zh", "")),
@@ -108,6 +110,39 @@ def _build(raw: dict, origin: str) -> Standard:
         groups=groups,
         categories=categories,
         hub_rule=dict(raw.get("hub_rule", {})),
+        norms=norms,
+    )
+
+
+NORM_QUANTITIES = ("floor_area_m2", "places")
+
+
+def _norm(code: str, table: dict, origin: str, categories: dict, groups: dict, positive) -> Norm:
+    """One [norms.CODE] table: a supply norm for category CODE."""
+    where = f"norms.{code}"
+    if code not in categories:
+        raise StandardError(f"{origin}: [{where}] 类别 {code!r} 未定义 category is not defined")
+    quantity = table.get("quantity", "floor_area_m2")
+    if quantity not in NORM_QUANTITIES:
+        raise StandardError(
+            f"{origin}: [{where}] quantity = {quantity!r} 须为 must be one of {NORM_QUANTITIES}"
+        )
+    basis = table.get("basis", categories[code].group)
+    if basis != "households" and basis not in groups:
+        raise StandardError(
+            f"{origin}: [{where}] basis {basis!r} 须为人群或 households must be a group or households"
+        )
+    flag = table.get("flag")
+    if flag not in ("C", "R"):
+        raise StandardError(f'{origin}: [{where}] flag 须为 must be "C" or "R", got {flag!r}')
+    return Norm(
+        category=code,
+        quantity=quantity,
+        amount=positive(table, "amount", where),
+        per=positive(table, "per", where, 1000),
+        basis=basis,
+        flag=flag,
+        source=str(table.get("source", "")),
     )
 
 

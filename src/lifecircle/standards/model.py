@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from lifecircle.errors import InputError
 
-class StandardError(ValueError):
+
+class StandardError(InputError):
     """A standard file is missing a value or has a wrong one."""
 
 
@@ -52,6 +54,28 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Norm:
+    """A 千人指标-style supply norm: `amount` of `quantity` per `per` units of `basis`.
+
+    quantity is "floor_area_m2" (building or site area, m²) or "places" (seats, beds, places);
+    basis is a group code (its head count) or "households". `flag` is "C" (confirmed from a found
+    text) or "R" (recalled; check before relying on it).
+    """
+
+    category: str
+    quantity: str
+    amount: float
+    per: float
+    basis: str
+    flag: str
+    source: str = ""
+
+    def required(self, basis_count):
+        """The supply the norm asks for a given head count (or household count) of its basis."""
+        return self.amount * basis_count / self.per
+
+
+@dataclass(frozen=True)
 class Standard:
     """A complete standard: levels, groups, categories, and the hub rule."""
 
@@ -62,6 +86,7 @@ class Standard:
     groups: dict[str, Group]
     categories: dict[str, Category]
     hub_rule: dict = field(default_factory=dict)
+    norms: dict[str, Norm] = field(default_factory=dict)
 
     def category(self, code: str) -> Category:
         """The category with this code, or a StandardError naming the known codes."""

@@ -1,5 +1,7 @@
 """Organisation tree (街道 → 居委会 → 驿站), roles granted on a unit, append-only audit log."""
 
+import hashlib
+import math
 import secrets
 
 from django.conf import settings
@@ -109,10 +111,28 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class ApiKey(models.Model):
-    """An Open311 client key (user empty) or a personal API token (user set)."""
+def key_digest(secret: str) -> str:
+    """SHA-256 of a key: keys are long and random, so a fast unsalted hash is enough to make a
+    stolen database useless for calling the service."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
-    key = models.CharField(max_length=64, unique=True, default=new_key)
+
+PREFIX_LENGTH = 6
+
+
+class TokenError(ValueError):
+    """A token cannot be made (unknown user, no role)."""
+
+
+class ApiKey(models.Model):
+    """An Open311 client key (user empty) or a personal API token (user set).
+
+    Only the key's SHA-256 and its first characters (to tell keys apart) are stored: the key
+    itself is shown once, when it is made (`ApiKey.issue`).
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
     name = models.CharField(max_length=100)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="api_keys")
     user = models.ForeignKey(
@@ -126,7 +146,93 @@ class ApiKey(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.prefix}…)"
+
+    def set_secret(self, secret: str | None = None) -> str:
+        """Give the key a new secret (random unless given) and return it; only its hash is kept."""
+        secret = secret or new_key()
+        self.key_hash = key_digest(secret)
+        self.prefix = secret[:PREFIX_LENGTH]
+        return secret
+
+    @classmethod
+    def issue(cls, *, name: str, unit: OrgUnit, user=None, secret: str | None = None):
+        """Create a key; returns (key, secret). The secret is not stored: show it once.
+
+        Example
+        -------
+        >>> key, secret = ApiKey.issue(name="app", unit=unit)  # doctest: +SKIP
+        """
+        key = cls(name=name, unit=unit, user=user)
+        secret = key.set_secret(secret)
+        key.save()
+        return key, secret
+
+    @classmethod
+    def issue_personal(cls, username: str, name: str = ""):
+        """A personal token for an active user with a role; returns (key, secret).
+
+        The key hangs on the unit of the user's widest grant; what the token may do is still
+        decided by the user's roles. Raises TokenError naming what is wrong.
+        """
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise TokenError(f"username: 没有此在用用户 no active user {username!r}")
+        grant = user.grants.select_related("unit").order_by("unit__path").first()
+        if grant is None:
+            raise TokenError(f"username: {username} 没有任何角色 holds no role")
+        label = name or f"{username} token {timezone.now():%Y-%m-%d %H:%M}"
+        return cls.issue(name=label[:100], unit=grant.unit, user=user)
+
+    @classmethod
+    def find(cls, secret: str, *, personal: bool):
+        """The active key with this secret: a personal token (bound to an active user) or an
+        Open311 client key; None when there is none. One indexed lookup by the hash."""
+        if not secret:
+            return None
+        key = (
+            cls.objects.select_related("unit", "user")
+            .filter(key_hash=key_digest(secret), active=True)
+            .order_by()[:1]
+        )
+        key = key[0] if key else None
+        if key is None or (key.user_id is not None) != personal:
+            return None
+        if personal and not key.user.is_active:
+            return None
+        return key
+
+
+class KeyFailure(models.Model):
+    """One failed Open311 key or bearer token from an address; enough of them lock it out."""
+
+    ip = models.GenericIPAddressField(unpack_ipv4=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"])]
+
+    @classmethod
+    def lockout_seconds(cls, ip: str) -> int:
+        """Seconds until `ip` may try a key again (0: it may now)."""
+        since = timezone.now() - settings.KEY_FAILURE_WINDOW
+        times = list(
+            cls.objects.filter(ip=ip, at__gte=since)
+            .order_by("-at")
+            .values_list("at", flat=True)[: settings.KEY_FAILURE_LIMIT]
+        )
+        if len(times) < settings.KEY_FAILURE_LIMIT:
+            return 0
+        free_at = times[-1] + settings.KEY_FAILURE_WINDOW
+        return max(1, math.ceil((free_at - timezone.now()).total_seconds()))
+
+    @classmethod
+    def note(cls, ip: str) -> None:
+        """Record a failure (and forget those older than the window)."""
+        cls.objects.filter(at__lt=timezone.now() - settings.KEY_FAILURE_WINDOW).delete()
+        cls.objects.create(ip=ip)
 
 
 class AppendOnlyError(RuntimeError):

@@ -51,6 +51,18 @@ class ServiceRequest(models.Model):
     lon = models.FloatField(null=True, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     media_url = models.URLField(blank=True)
+    public = models.BooleanField(
+        default=False,
+        help_text="shown in the public Open311 list (the resident chose to publish it)",
+    )
+    idempotency_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="SHA-256 of the client and its Idempotency-Key header: a retry finds this row",
+    )
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,

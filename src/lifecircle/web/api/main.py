@@ -1,11 +1,11 @@
 """The typed JSON API: one NinjaAPI, one router per concept, service errors as JSON."""
 
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from lifecircle.ops.errors import OpsError
 from lifecircle.web.api import audit, inspections, requests, roster, stations, volunteers
-from lifecircle.web.api.auth import AUTH
+from lifecircle.web.api.auth import AUTH, KeyLockedOut
 
 api = NinjaAPI(
     title="lifecircle 驿站运营 API",
@@ -44,3 +44,30 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"detail": detail, "field": field, "errors": errors}, status=422
     )
+
+
+@api.exception_handler(KeyLockedOut)
+def locked_out(request, exc: KeyLockedOut):
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Authorization: 失败次数过多，请 {exc.retry_after} 秒后再试"
+            f" too many failed tokens; retry after {exc.retry_after} s",
+            "field": "Authorization",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja's own refusals in the API's shape; an unreadable body is bad input (422)."""
+    if exc.status_code == 400:
+        return api.create_response(
+            request,
+            {"detail": "body: 请求体不是有效的 JSON the body is not valid JSON", "field": "body"},
+            status=422,
+        )
+    return api.create_response(request, {"detail": str(exc), "field": None}, status=exc.status_code)

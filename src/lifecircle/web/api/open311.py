@@ -4,11 +4,14 @@ api_key).
 Errors are the spec's list: `[{"code": 400, "description": "..."}]` (XML: `<errors><error>…`)
 with the same HTTP status.
 A POST is routed to a station by `address_id` (the station id) or else to the nearest station of
-the key's area from `lat`/`long`.
+the key's area from `lat`/`long`; `public=true` publishes it, an `Idempotency-Key` header makes a
+retry return the first request. Only requests marked public are listed or shown, and only their
+public fields (service, status, the resident's text, a street-level address, the dates).
 """
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from xml.etree.ElementTree import Element, tostring
@@ -26,13 +29,17 @@ from lifecircle.ops.errors import OpsError
 from lifecircle.store.org.models import ApiKey
 from lifecircle.store.requests.models import ServiceRequest, Status
 from lifecircle.store.stations.models import ServiceCategory, Station
+from lifecircle.web.api.auth import KeyLockedOut, checked_key
 
 MAX_REQUESTS = 1000
+MAX_ID = 2**63 - 1
+# The road part of a Chinese address ("斜土路2567弄12号301室" → "斜土路"): street level only.
+ROAD = re.compile(r"^.*?(?:大道|路|街|巷|道)")
 
 
 CLOSED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
 # XML: the element of each item of these lists
-LIST_ITEMS = {"notes": "note", "attributes": "attribute", "values": "value"}
+LIST_ITEMS = {"attributes": "attribute", "values": "value"}
 
 
 @dataclass
@@ -43,6 +50,7 @@ class Reply:
     status: int = 200
     root: str = "service_requests"
     item: str | None = "request"
+    headers: dict | None = None
 
 
 def error(status: int, description: str) -> Reply:
@@ -63,6 +71,13 @@ def _element(tag: str, value) -> Element:
 
 
 def render(reply: Reply, fmt: str) -> HttpResponse:
+    response = _body(reply, fmt)
+    for name, value in (reply.headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _body(reply: Reply, fmt: str) -> HttpResponse:
     if fmt == "xml":
         if reply.item is None:
             root = _element(reply.root, reply.data)
@@ -99,36 +114,33 @@ def service_out(category: ServiceCategory) -> dict:
     }
 
 
+def street_level(address: str) -> str:
+    """Only the road of an address, never the house, building or flat number."""
+    match = ROAD.match(address.strip())
+    return match.group(0) if match else ""
+
+
 def request_out(req: ServiceRequest) -> dict:
-    """Public view of a request: no names, phones or e-mail."""
-    if req.status == Status.REJECTED:
-        notes = req.reject_reason
-    elif req.status in (Status.RESOLVED, Status.CLOSED):
-        notes = req.resolution
-    else:
-        notes = req.get_status_display()
+    """Public view of a public request: service, status, the resident's text, a street-level
+    address (and a point rounded to about 100 m), the dates. No names, phones, internal notes,
+    resolutions or rating comments."""
     return {
         "service_request_id": str(req.pk),
         "status": "closed" if req.status in CLOSED else "open",
-        "status_notes": notes,
+        "status_notes": req.get_status_display(),
         "service_name": f"{req.category.name_zh} {req.category.name_en}",
         "service_code": req.category.code,
         "description": req.description,
-        "agency_responsible": req.get_assigned_party_display() or req.station.name,
+        "agency_responsible": req.station.name,
         "service_notice": req.category.notice,
         "requested_datetime": req.requested_datetime.isoformat(),
         "updated_datetime": req.updated_datetime.isoformat(),
         "expected_datetime": req.expected_datetime.isoformat(),
-        "address": req.address or req.station.address,
+        "address": street_level(req.address) or street_level(req.station.address),
         "address_id": str(req.station_id),
         "zipcode": "",
-        "lat": req.lat,
-        "long": req.lon,
-        "media_url": req.media_url,
-        "notes": [
-            {"datetime": e.at.isoformat(), "status": e.to_status, "description": e.note}
-            for e in req.events.all()
-        ],
+        "lat": None if req.lat is None else round(req.lat, 3),
+        "long": None if req.lon is None else round(req.lon, 3),
     }
 
 
@@ -191,13 +203,22 @@ def _route(key: ApiKey, address_id: str, lat: float | None, lon: float | None) -
     return min(stations, key=lambda s: (s[1] - lat) ** 2 + ((s[2] - lon) * scale) ** 2)[0]
 
 
+def locked_out(exc: KeyLockedOut) -> Reply:
+    reply = error(
+        429,
+        f"api_key: 失败次数过多，请 {exc.retry_after} 秒后再试"
+        f" too many failed keys; retry after {exc.retry_after} s",
+    )
+    reply.headers = {"Retry-After": str(exc.retry_after)}
+    return reply
+
+
 def post_request(request):
     form = request.POST
-    key = (
-        ApiKey.objects.select_related("unit")
-        .filter(key=form.get("api_key", ""), active=True, user__isnull=True)
-        .first()
-    )
+    try:
+        key = checked_key(request, form.get("api_key", ""), personal=False)
+    except KeyLockedOut as exc:
+        return locked_out(exc)
     if key is None:
         return error(403, "api_key: 缺少或无效的 api_key missing or invalid api_key")
     if not form.get("service_code"):
@@ -211,6 +232,11 @@ def post_request(request):
     ):
         return error(400, "lat/long: 须成对给出且在范围内 give both, within range")
     address_id = form.get("address_id", "").strip()
+    if address_id.isdigit() and int(address_id) > MAX_ID:
+        return error(404, f"address_id: 无法定位到驿站 no station {address_id}")
+    public = form.get("public", "false").strip().lower()
+    if public not in ("true", "false"):
+        return error(400, "public: 可选值 allowed values true, false")
     if not address_id and lat is None:
         return error(400, "lat/long or address_id: 须给出位置 a location is required")
     station_id = _route(key, address_id, lat, lon)
@@ -242,6 +268,8 @@ def post_request(request):
             email=form.get("email", "")[:254],
             attributes=attributes,
             media_url=form.get("media_url", "")[:200],
+            public=public == "true",
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
     except OpsError as exc:
         message = exc.message.replace("station_id:", "address_id:", 1)
@@ -251,16 +279,16 @@ def post_request(request):
         "service_notice": req.category.notice,
         "account_id": None,
     }
-    return Reply([answer], status=201)
+    return Reply([answer], status=200 if req.replayed else 201)
 
 
 def get_requests(request):
     params = request.GET
-    rows = ServiceRequest.objects.select_related("station", "category").prefetch_related("events")
+    rows = ServiceRequest.objects.filter(public=True).select_related("station", "category")
     ids = params.get("service_request_id", "")
     if ids:
         wanted = [i.strip() for i in ids.split(",") if i.strip()]
-        if not all(i.isdigit() for i in wanted):
+        if not all(i.isdigit() and int(i) <= MAX_ID for i in wanted):
             return error(400, "service_request_id: 须为数字 must be numbers, comma separated")
         rows = rows.filter(pk__in=[int(i) for i in wanted])
     else:
@@ -270,7 +298,10 @@ def get_requests(request):
         dates = {}
         for name in ("start_date", "end_date"):
             if params.get(name):
-                dates[name] = parse_datetime(params[name].replace(" ", "+"))
+                try:
+                    dates[name] = parse_datetime(params[name].replace(" ", "+"))
+                except ValueError:  # well formed but not a date, such as 2020-13-45
+                    dates[name] = None
                 if dates[name] is None:
                     return error(400, f"{name}: 需要 W3C 时间 must be a W3C datetime")
         end = dates.get("end_date") or timezone.now()
@@ -298,9 +329,10 @@ def requests_collection(request):
 def request_detail(request, request_id: int):
     req = (
         ServiceRequest.objects.select_related("station", "category")
-        .prefetch_related("events")
-        .filter(pk=request_id)
+        .filter(pk=request_id, public=True)
         .first()
+        if int(request_id) <= MAX_ID
+        else None
     )
     if req is None:
         return error(404, f"service_request_id: 诉求不存在 no request {request_id}")

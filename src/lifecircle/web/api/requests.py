@@ -2,7 +2,7 @@
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from lifecircle.ops import requests as ops
@@ -72,12 +72,16 @@ def request_out(who: Actor, req: ServiceRequest, with_events: bool = False) -> d
     return data
 
 
-@router.post("/requests", response={201: RequestOut, **ERRORS})
+@router.post("/requests", response={200: RequestOut, 201: RequestOut, **ERRORS})
 def file_request(request, payload: RequestIn):
-    """Take in a request: counter, phone or staff on behalf (staff), resident self-service."""
+    """Take in a request: counter, phone or staff on behalf (staff), resident self-service.
+
+    With an `Idempotency-Key` header a retry returns the first request (200), never a second."""
     who = actor(request)
-    req = ops.file_request(who, **payload.dict())
-    return Status(201, request_out(who, req, with_events=True))
+    req = ops.file_request(
+        who, **payload.dict(), idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    return Status(200 if req.replayed else 201, request_out(who, req, with_events=True))
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
@@ -87,8 +91,8 @@ def list_requests(
     station_id: int | None = None,
     overdue: bool = False,
     due_soon: bool = False,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=2**63 - 1),
 ):
     """Requests the caller may see, newest first; `overdue=true`: open and past due, `due_soon=true`:
     inside the category's warning time (both soonest first)."""
@@ -103,8 +107,7 @@ def list_requests(
         rows = rows.filter(status=status)
     if station_id is not None:
         rows = rows.filter(station_id=station_id)
-    limit = max(1, min(limit, 1000))
-    return [request_out(who, r) for r in rows[max(offset, 0) : max(offset, 0) + limit]]
+    return [request_out(who, r) for r in rows[offset : offset + limit]]
 
 
 @router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS})

@@ -113,6 +113,9 @@ class RequestIn(Schema):
     phone: str = Field("", max_length=32, pattern=r"^[0-9+\- ]*$")
     email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     attributes: dict[str, str | float | list[str]] = {}
+    public: bool = Field(
+        False, description="列入公开的 Open311 列表 list it in the public Open311 feed"
+    )
 
 
 class EventOut(Schema):

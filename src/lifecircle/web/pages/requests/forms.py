@@ -35,6 +35,9 @@ class IntakeForm(PageForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    public = forms.BooleanField(
+        label=_("Publish it in the public list (without name or phone)"), required=False
+    )
     resident = forms.CharField(
         label=_("Resident's account (optional)"),
         required=False,
@@ -50,6 +53,7 @@ class IntakeForm(PageForm):
         ]
         if staff:
             self.fields["channel"].choices = choices((c.value, c.label) for c in STAFF_CHANNELS)
+            del self.fields["public"]  # counter, phone and staff filings stay private
         else:
             self.fields["channel"].choices = choices([(Channel.RESIDENT, Channel.RESIDENT.label)])
             del self.fields["resident"]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.ops import requests as ops
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, mask_phone
-from lifecircle.ops.errors import Invalid, OpsError
+from lifecircle.ops.errors import Invalid
 from lifecircle.ops.roster import party_members
 from lifecircle.ops.stations import visible_stations
 from lifecircle.store.org.models import Party
@@ -100,7 +100,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             if requester_id is None:
                 form.add_error("resident", _("No such user."))
         if form.is_valid():
-            try:
+            try:  # the request and its photo are filed together, or neither is
                 req = ops.file_request(
                     who,
                     station_id=data["station"],
@@ -114,16 +114,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     phone=data["phone"],
                     attributes=attributes,
                     requester_id=requester_id,
+                    public=data.get("public", False),
+                    photo=data.get("photo"),
                 )
             except Invalid as exc:
-                form.add_error(None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("Request #%(id)s received.") % {"id": req.pk})
-                if data.get("photo"):
-                    try:
-                        ops.add_photo(who, req.pk, data["photo"])
-                    except OpsError as exc:
-                        messages.error(request, exc.message)
                 return redirect("pages:request", request_id=req.pk)
     points = [{"name": s.name, "lat": s.lat, "lon": s.lon} for s in stations]
     return render(

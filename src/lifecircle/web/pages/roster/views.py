@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifecircle.ops import roster as ops
-from lifecircle.ops.access import MANAGERS, WORKERS, Actor
+from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
 from lifecircle.ops.errors import Forbidden, Invalid, NotFound, OpsError
 from lifecircle.ops.stations import visible_stations
 from lifecircle.store.org.models import Party
@@ -24,8 +24,8 @@ from lifecircle.web.pages.common import actor, choices, perform, scoped
 
 
 def work_stations(who: Actor) -> QuerySet:
-    """Stations where the caller works (staff or inspector), not merely lives."""
-    return visible_stations(who).filter(who.scope(WORKERS, "unit"))
+    """Stations where the caller is staff: only they see the roster with names."""
+    return visible_stations(who).filter(who.scope(STAFF_ROLES, "unit"))
 
 
 @login_required

@@ -14,7 +14,10 @@
       ? { radius: 11, color: "#b44d12", weight: 3, fillOpacity: 0.8 }
       : { radius: 8, color: "#0b6e4f", weight: 2, fillOpacity: 0.6 };
     var marker = L.circleMarker([p.lat, p.lon], style).addTo(map);
-    marker.bindTooltip(p.name, { permanent: p.current || (!focus.length && points.length <= 12), direction: "right" });
+    // A DOM node, not a string: Leaflet would insert a string as HTML (names are user text).
+    var label = document.createElement("span");
+    label.textContent = p.name;
+    marker.bindTooltip(label, { permanent: p.current || (!focus.length && points.length <= 12), direction: "right" });
     if (p.url && !p.current) marker.on("click", function () { window.location = p.url; });
   });
   var bounds = points.map(function (p) { return [p.lat, p.lon]; });

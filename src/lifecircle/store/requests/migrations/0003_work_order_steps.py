@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0001_initial"),
+        ("requests", "0002_public_idempotency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
