@@ -29,7 +29,7 @@ def history(live_demo):
 
 def session(browser, live_server, username: str | None, viewport: dict, elderly: bool = False):  # noqa: F811
     """A page in a fresh context (Chinese), signed in as `username` unless None."""
-    context = browser.new_context(locale="zh-CN", viewport=viewport, bypass_csp=True)
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
     context.set_default_timeout(10_000)
     if elderly:
         host = live_server.url.split("//")[1].split(":")[0]
