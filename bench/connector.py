@@ -112,8 +112,8 @@ def main() -> None:
             plan = plan_hubs(area, dataclasses.replace(result, attached=attachment), args.budget)
             print(
                 f"{label:8s} objective {plan.objective:,.0f} new people-functions, "
-                f"cost {plan.details.get('cost', 0):g}; sites "
-                + "; ".join(f"{s}: {','.join(f)}" for s, f in plan.details["functions"].items())
+                f"cost {plan.cost:g}; sites "
+                + "; ".join(f"{s}: {','.join(f)}" for s, f in plan.functions.items())
             )
 
 

@@ -105,7 +105,7 @@ def bench_mclp(spopt_limit: float, workdir: Path) -> None:
           f"(synthetic city 15 × 15 km, {cover.nnz:,} covering pairs)")  # fmt: skip
     model = MCLP(Coverage(cover, weight, np.arange(n), np.arange(m)), p)
     ours = model.solve(time_limit=30.0, method="exact")
-    rows = ours.details.get("rows_after_merge")
+    rows = ours.rows_after_merge
     print(f"lifecircle (HiGHS, merged rows {n:,}→{rows:,}, warm start): objective "
           f"{ours.objective:,.0f}, bound {ours.bound:,.0f}, gap {ours.gap:.4%}, "
           f"{ours.status}, {ours.solve_seconds:.1f} s", flush=True)  # fmt: skip

@@ -100,7 +100,11 @@ def test_a_norm_without_flag_is_an_error(tmp_path):
 def demo_plan():
     area = build_demo_area()
     access = analyse(area)
-    return area, access, plan_hubs(area, access, budget=500)
+    return (
+        area,
+        access,
+        plan_hubs(area, access, budget=500, objective="heads"),
+    )  # heads, as capacity
 
 
 def test_demo_gatehouse_station_is_short_not_covering(demo_plan):

@@ -179,19 +179,30 @@ def test_demo_writes_self_contained_report_and_tables(demo_run):
     assert "sourceMappingURL" not in text
 
 
-def test_report_numbers_match_access_csv(demo_run):
+def test_report_numbers_match_access_csv(demo_run, area):
+    """The per-compound distance table shows access.csv's distances rounded to 1 m, by name."""
     folder, _ = demo_run
     access = pd.read_csv(folder / "access.csv")
     _, reader = _read_report(folder)
-    rows = reader.tables["access-table"]
-    header = reader.headers["access-table"]
-    shown = pd.DataFrame(rows, columns=header)
-    assert len(shown) == len(access)
-    np.testing.assert_allclose(
-        shown["distance_m"].astype(float), access["distance_m"].astype(float), rtol=0, atol=1e-9
+    shown = pd.DataFrame(
+        reader.tables["compounds-table"], columns=reader.headers["compounds-table"]
     )
-    assert (shown["compound_id"] == access["compound_id"]).all()
-    assert (shown["category"] == access["category"]).all()
+    assert shown["小区 compound"].tolist() == area.compounds["name"].tolist()
+    checked = 0
+    for code, category in area.standard.categories.items():
+        column = shown[f"{category.name_zh} (m)"].astype(float).to_numpy()
+        expected = (
+            access[access["category"] == code].set_index("compound_name")["distance_m"]
+            .loc[shown["小区 compound"]].to_numpy(float)
+        )  # fmt: skip
+        np.testing.assert_array_equal(
+            column, np.where(np.isfinite(expected), np.round(expected), expected)
+        )
+        checked += column.size
+    assert checked == len(access)
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    for code in area.standard.categories:  # no category code is shown as text
+        assert f">{code}<" not in text and f"({code})" not in text
 
 
 def test_coverage_recomputed_from_access_csv_equals_report_and_summary(demo_run):
@@ -223,17 +234,20 @@ def test_coverage_recomputed_from_access_csv_equals_report_and_summary(demo_run)
     )
 
 
-def test_report_plan_table_matches_plan_csv(demo_run):
+def test_report_plan_table_matches_plan_csv(demo_run, area):
     folder, output = demo_run
     plan = pd.read_csv(folder / "plan.csv")
     assert len(plan) > 0 and plan["site"].nunique() >= 2
     _, reader = _read_report(folder)
-    shown = pd.DataFrame(reader.tables["plan-table"], columns=reader.headers["plan-table"])
+    rows = [r for r in reader.tables["plan-table"] if r]  # the foot (total) has no data-value
+    shown = pd.DataFrame(rows, columns=reader.headers["plan-table"])
     assert len(shown) == len(plan)
-    assert shown["编号 site"].tolist() == plan["site"].tolist()
-    assert shown["功能代码 function"].tolist() == plan["function"].tolist()
+    names = area.candidates.set_index("id")["name"]
+    assert shown["站点 site"].tolist() == names.loc[plan["site"]].tolist()
+    assert shown["功能 function"].tolist() == plan["function_name"].tolist()
     np.testing.assert_array_equal(
-        shown["新增覆盖人口 newly covered"].astype(float), plan["new_population"].astype(float)
+        shown["新增覆盖 newly covered (人)"].astype(float),
+        plan["new_population"].round().astype(float),
     )
     assert "万元" in output and "optimal" in output
     # The map marks exactly the opened sites, each with its functions, and draws every street.

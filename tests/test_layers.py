@@ -18,14 +18,15 @@ ALLOWED = {
     "data": {"errors", "progress", "geo", "standards", "network"},
     "access": FOUNDATIONS,
     "plan": FOUNDATIONS | {"access"},
+    "library": FOUNDATIONS | ENGINES,
     "store": {"errors", "progress", "geo", "standards"},
     "ops": FOUNDATIONS | ENGINES | {"store"},
-    "scale": FOUNDATIONS | ENGINES,
-    "report": FOUNDATIONS | ENGINES,
-    "web": FOUNDATIONS | ENGINES | {"store", "ops", "report"},
-    "cli": FOUNDATIONS | ENGINES | {"store", "ops", "scale", "report", "web"},
+    "scale": FOUNDATIONS | ENGINES | {"library"},
+    "report": FOUNDATIONS | ENGINES | {"library"},
+    "web": FOUNDATIONS | ENGINES | {"store", "ops", "report", "library"},
+    "cli": FOUNDATIONS | ENGINES | {"store", "ops", "scale", "report", "web", "library"},
 }
-NO_DJANGO = FOUNDATIONS | ENGINES | {"report", "scale"}
+NO_DJANGO = FOUNDATIONS | ENGINES | {"library", "report", "scale"}
 
 
 def _layer(path: Path) -> str:

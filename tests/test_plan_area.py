@@ -47,9 +47,9 @@ def test_hub_plan_on_demo_respects_budget_and_rule(demo):
     result = plan_hubs(area, access, budget=500.0)
     assert result.status == "optimal"
     cost = area.candidates.set_index("id").loc[result.sites, "cost"].sum()
-    assert cost <= 500.0 and result.details["cost"] == pytest.approx(cost)
+    assert cost <= 500.0 and result.cost == pytest.approx(cost)
     rule = area.standard.hub_rule
-    for site, functions in result.details["functions"].items():
+    for site, functions in result.functions.items():
         floor = area.candidates.set_index("id").loc[site, "floor_area"]
         used = sum(area.standard.categories[f].floor_area_m2 for f in functions)
         assert used <= floor
@@ -82,6 +82,9 @@ def test_plan_command_writes_files(tmp_path):
     assert features and all(f["properties"]["functions"] for f in features)
     assert (tmp_path / "plan.csv").read_text().startswith("site,")
     assert "share_after" in (tmp_path / "coverage_before_after.csv").read_text()
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["budget"] == 400 and summary["cost"] + summary["budget_remaining"] == 400
+    assert f"剩余 remaining {summary['budget_remaining']:g}" in result.output
     bad = CliRunner().invoke(app, ["plan", "--demo", "--model", "nope", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "nope" in bad.output
 
@@ -132,3 +135,18 @@ def test_bad_candidates_are_named(demo):
     costs.loc[2, "cost"] = None
     with pytest.raises(PlanInputError, match=f"{costs.loc[2, 'id']} has no cost"):
         plan_hubs(dataclasses.replace(area, candidates=costs), access, budget=100.0)
+
+
+def test_plan_command_reports_targets_met_and_out_of_reach(tmp_path):
+    met = CliRunner().invoke(app, ["plan", "--demo", "--budget", "500", "--target", "托育点=10%",
+                                   "--out", str(tmp_path / "a")])  # fmt: skip
+    assert met.exit_code == 0, met.output
+    assert "目标 target 托育点 ≥ 10.0%" in met.output and "达到 met" in met.output
+    far = CliRunner().invoke(app, ["plan", "--demo", "--budget", "500", "--target", "nursery=0.9",
+                                   "--out", str(tmp_path / "b")])  # fmt: skip
+    assert far.exit_code == 1
+    assert "未达到 not met" in far.output and "候选点够不到 no candidate reaches" in far.output
+    bad = CliRunner().invoke(
+        app, ["plan", "--demo", "--target", "魔法屋=1", "--out", str(tmp_path)]
+    )
+    assert bad.exit_code == 2 and "魔法屋" in bad.output and "unknown category" in bad.output

@@ -108,9 +108,7 @@ def test_capacitated_pmedian_equals_brute_force(seed, single):
     assert plan.objective == pytest.approx(expected, rel=1e-6)
     loads = plan.table.set_index("site")["load"]
     assert (loads <= plan.table.set_index("site")["capacity"] + 1e-6).all()
-    assert plan.details["assigned"].groupby("demand")["share"].sum().to_numpy() == pytest.approx(
-        1.0
-    )
+    assert plan.assigned.groupby("demand")["share"].sum().to_numpy() == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -121,7 +119,7 @@ def test_capacitated_mclp_equals_brute_force(seed, single):
                                             radius=300.0).solve()  # fmt: skip
     assert plan.status == OPTIMAL
     assert plan.objective == pytest.approx(_brute_mclp(cost, weight, capacity, 2, 300.0, single))
-    assigned = plan.details["assigned"]
+    assigned = plan.assigned
     assert (assigned["cost"] <= 300.0).all()
     if single:
         assert set(assigned["share"]) <= {1.0}
@@ -230,7 +228,7 @@ def test_capacitated_hub_equals_brute_force(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_capacitated_hub_limit_is_the_hub_model(seed):
     rule = HubRule(600, 2, CODES, 2)
-    hub = _hub(seed, budget=45.0, hub_rule=rule)
+    hub = _hub(seed, budget=45.0, hub_rule=rule, objective="heads")  # both count heads
     unlimited = np.full((3, 3), np.inf)
     assert CapacitatedHub.from_hub_model(hub, unlimited).solve().objective == pytest.approx(
         hub.solve().objective

@@ -124,12 +124,12 @@ def test_hub_exact_equals_brute_force(options):
             continue
         assert result.status == "optimal"
         assert result.objective == pytest.approx(expected)
-        assert result.details["cost"] <= options["budget"] + 1e-9
+        assert result.cost <= options["budget"] + 1e-9
         assert all(check.met for check in result.targets)
-        assert _meets_targets(model, result.details["covered_after"])
+        assert _meets_targets(model, result.covered_after)
         greedy = model.solve(method="heuristic")
         assert greedy.objective <= result.objective + 1e-9
-        assert _meets_targets(model, greedy.details["covered_after"])
+        assert _meets_targets(model, greedy.covered_after)
         if greedy.method == "heuristic":
             assert greedy.bound >= result.objective - 1e-6  # the LP bound is valid
         if options.get("objective") == "heads" and not weighted:
@@ -141,7 +141,7 @@ def test_target_met_where_the_unconstrained_plan_misses_it():
     plain = free.solve()
     assert plain.targets == ()  # no targets asked: none checked
     f = CODES.index("nursery")
-    share = free.weight[plain.details["covered_after"][:, f], f].sum() / free.weight[:, f].sum()
+    share = free.weight[plain.covered_after[:, f], f].sum() / free.weight[:, f].sum()
     want = share + 0.15
     model = _instance(1, budget=40.0, objective="heads", targets={"nursery": want})
     expected, _ = _brute_force(model)
@@ -311,6 +311,6 @@ def test_demo_budget_2000_serves_the_old_and_the_young():
     gained = result.table.groupby("function")["new_population"].sum()
     assert gained[list(placed & {"elderly_daycare", "nursery"})].gt(0).all()
     assert set(result.sites) == set(result.table["site"])  # no site opened without a function
-    assert result.details["cost"] == pytest.approx(
+    assert result.cost == pytest.approx(
         area.candidates.set_index("id").loc[result.sites, "cost"].sum()
     )

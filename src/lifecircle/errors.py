@@ -23,3 +23,8 @@ class InputError(ValueError):
     def __init__(self, *args: object, problems: list | tuple = ()):
         super().__init__(*args)
         self.problems = list(problems)
+
+
+class RowsRejectedError(InputError):
+    """Some rows of a table were rejected and the caller asked for strict input (`problems`
+    lists them)."""

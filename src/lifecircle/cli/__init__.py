@@ -12,7 +12,19 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lifecircle.cli import access, data, db, demo, plan, route, serve, solve, standards, users  # noqa: F401  (each module adds its commands to `app`)
+    from lifecircle.cli import (  # noqa: F401  (each module adds its commands to `app`)
+        access,
+        data,
+        db,
+        demo,
+        plan,
+        report,
+        route,
+        serve,
+        solve,
+        standards,
+        users,
+    )
 
 
 _register()

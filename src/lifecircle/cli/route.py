@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle.cli import app
-from lifecircle.cli.plan import _fail, _folder_area
+from lifecircle.cli.common import fail
 from lifecircle.data.report import DataFileError
+from lifecircle.library import Area
 from lifecircle.plan.result import PlanInputError
 from lifecircle.plan.route import RouteError, read_route_points, walk_route
 from lifecircle.report.route import write_route
@@ -45,10 +46,10 @@ def route(
     console = Console()
     try:
         stops = read_route_points(points, crs)
-        area = _folder_area(area_dir, standard, crs, console)
+        area = Area.from_folder(area_dir, crs, standard)
         result = walk_route(area.graph, stops, closed=closed, start=start)
     except (RouteError, PlanInputError, DataFileError, StandardError, ValueError) as exc:
-        _fail(console, str(exc))
+        fail(console, str(exc))
     files = write_route(result, area.graph, out)
     table = Table("序 #", "名称 name", "到下一站 to next (m)", "离街道 to street (m)")
     for s in result.stops.itertuples():

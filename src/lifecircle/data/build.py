@@ -9,6 +9,7 @@ import shapely
 from lifecircle.data.area import Area
 from lifecircle.data.importer import OUTPUT_COLUMNS
 from lifecircle.data.report import ImportResult, Issue
+from lifecircle.errors import InputError
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.standards import Standard
@@ -58,12 +59,66 @@ def project(table: pd.DataFrame, crs: str) -> pd.DataFrame:
     return out
 
 
+GRID_M = 1e-3
+"""Precision (metres) of street lines noded by `graph_from_lines`."""
+
+
+def graph_from_lines(lines: list, crs: str) -> WalkGraph:
+    """A walk graph from street polylines (shapely lines or coordinate lists in `crs` metres),
+    noded at every crossing."""
+    geometries = [g if isinstance(g, shapely.Geometry) else shapely.linestrings(np.asarray(g, float))
+                  for g in lines]  # fmt: skip
+    parts = shapely.get_parts(shapely.get_parts(np.asarray(geometries, dtype=object)))
+    # snap-rounded union on a 1 mm grid: nodes every crossing, and a street ending a hair off
+    # another (e.g. after a projection round trip) still joins it
+    noded = shapely.get_parts(shapely.union_all(parts, grid_size=GRID_M))
+    starts, ends = [], []
+    for segment in noded:
+        coords = shapely.get_coordinates(segment)
+        starts.append(coords[:-1])
+        ends.append(coords[1:])
+    start, end = np.concatenate(starts), np.concatenate(ends)
+    points = np.round(np.concatenate([start, end]), 6)
+    unique, inverse = np.unique(points, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    u, v = inverse[: start.shape[0]], inverse[start.shape[0] :]
+    return WalkGraph.from_edges(unique[:, 0], unique[:, 1], u, v, crs)
+
+
 def _contract(table: pd.DataFrame | None, kind: str) -> pd.DataFrame:
     columns = list(OUTPUT_COLUMNS[kind])
     if table is None:
         return pd.DataFrame(columns=columns)
     extra = [c for c in table.columns if c not in columns]
     return table.reindex(columns=columns + extra)
+
+
+def _check_contract(table: pd.DataFrame, kind: str, required: tuple[str, ...]) -> None:
+    """InputError listing every row with a required value missing or an id repeated."""
+    problems = [
+        Issue(kind, None, column, "", "缺少必需列 missing required column")
+        for column in required
+        if column not in table.columns
+    ]
+    if not problems:
+        rows = table["row"].tolist() if "row" in table.columns else range(1, len(table) + 1)
+        for column in required:
+            values = table[column]
+            if column != "id" and column != "category":
+                values = pd.to_numeric(values, errors="coerce")
+            for row, missing in zip(rows, values.isna(), strict=True):
+                if missing:
+                    problems.append(Issue(kind, int(row), column, "", "缺少值 missing value"))
+        repeated = table["id"].duplicated(keep="first") & table["id"].notna()
+        for row, value, again in zip(rows, table["id"], repeated, strict=True):
+            if again:
+                problems.append(Issue(kind, int(row), "id", str(value), "编号重复 repeated id"))
+    if problems:
+        listed = "; ".join(str(p) for p in problems[:5])
+        more = f" … (+{len(problems) - 5})" if len(problems) > 5 else ""
+        raise InputError(
+            f"{kind}: {len(problems)} 处问题 problems: {listed}{more}", problems=problems
+        )
 
 
 def build_area(
@@ -76,7 +131,15 @@ def build_area(
     gates: pd.DataFrame | None = None,
     note: str = "",
 ) -> Area:
-    """An Area from imported tables (lon/lat WGS-84), with x/y projected into `graph.crs`."""
+    """An Area from imported tables (lon/lat WGS-84), with x/y projected into `graph.crs`.
+
+    Raises InputError naming each row whose id is missing or repeated, or whose location (or a
+    compound's population) is not a number: tables should come from `import_file` / `import_raw`.
+    """
+    _check_contract(compounds, "compounds", ("id", "lon", "lat", "population"))
+    _check_contract(facilities, "facilities", ("id", "category", "lon", "lat"))
+    if candidates is not None:
+        _check_contract(candidates, "candidates", ("id", "lon", "lat"))
     tables = {
         "compounds": compounds,
         "facilities": facilities,

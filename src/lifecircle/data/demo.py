@@ -30,6 +30,7 @@ from lifecircle.data.area import (
     GATE_COLUMNS,
     Area,
 )
+from lifecircle.data.build import graph_from_lines
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.network.graph import WalkGraph
 from lifecircle.standards import load_standard
@@ -170,19 +171,7 @@ CANDIDATES = (
 
 def _street_graph() -> WalkGraph:
     """Node the street polylines at every crossing and build the walk graph."""
-    lines = shapely.linestrings([np.asarray(line, dtype=float) for _, _, line in STREETS])
-    noded = shapely.get_parts(shapely.node(shapely.union_all(lines)))
-    starts, ends = [], []
-    for segment in noded:
-        coords = shapely.get_coordinates(segment)
-        starts.append(coords[:-1])
-        ends.append(coords[1:])
-    start, end = np.concatenate(starts), np.concatenate(ends)
-    points = np.round(np.concatenate([start, end]), 6)
-    unique, inverse = np.unique(points, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    u, v = inverse[: start.shape[0]], inverse[start.shape[0] :]
-    return WalkGraph.from_edges(unique[:, 0], unique[:, 1], u, v, DEMO_CRS)
+    return graph_from_lines([line for _, _, line in STREETS], DEMO_CRS)
 
 
 def _projection_offset() -> tuple[LocalProjection, float, float]:
@@ -232,7 +221,7 @@ def build_demo_area(standard: str = "gb50180-2018") -> Area:
     gate_rows = [(c[0], gate) for c in COMPOUNDS for gate in c[9]]
     gates = _table(gate_rows, {"compound_id": 0}, [g[1] for g in gate_rows], GATE_COLUMNS)
     kept = [f for f in FACILITIES if f[2] in std.categories]
-    dropped = sorted({f[2] for f in FACILITIES} - set(std.categories))
+    dropped = [f[1] for f in FACILITIES if f[2] not in std.categories]
     facility_fields = {"id": 0, "name": 1, "category": 2, "floor_area": 4, "capacity": 5}
     facility_fields |= {"hours": 6, "operator": 7, "status": 8}
     facilities = _table(kept, facility_fields, [f[3] for f in kept], FACILITY_COLUMNS)
@@ -252,7 +241,8 @@ def build_demo_area(standard: str = "gb50180-2018") -> Area:
     note = DEMO_NOTE
     if dropped:
         note += (
-            f" 标准 {std.name} 未定义、已略去的设施类别 categories left out: {', '.join(dropped)}."
+            f" 标准 {std.name} 未定义其类别、已略去的设施 facilities of categories the standard"
+            f" lacks, left out: {'、'.join(dropped)}."
         )
     return Area(
         name=DEMO_NAME,

@@ -80,18 +80,35 @@ def import_file(
     category names → codes to the standard's aliases: a dict or the path of a mapping file
     (TOML or CSV, see `read_mapping`), for every kind.
     """
+    _check_kind_and_crs(kind, crs)
+    return import_raw(read_table(path), kind, crs, standard, mapping)
+
+
+def _check_kind_and_crs(kind: str, crs: str) -> None:
     if kind not in KINDS:
-        raise ValueError(
-            f"未知数据类型 unknown kind {kind!r}; 可选 choose from: {', '.join(KINDS)}"
+        raise DataFileError(
+            kind, f"未知数据类型 unknown kind {kind!r}; 可选 choose from: {', '.join(KINDS)}"
         )
+    if crs.lower() not in CRS_NAMES:
+        raise DataFileError(
+            crs, f"未知坐标系 unknown crs {crs!r}; 可选 choose from: {', '.join(CRS_NAMES)}"
+        )
+
+
+def import_raw(
+    raw: RawTable,
+    kind: str,
+    crs: str = "wgs84",
+    standard: Standard | str | Path = "gb50180-2018",
+    mapping: dict[str, str] | str | Path | None = None,
+) -> ImportResult:
+    """Check cells already read (from a file or a DataFrame) with the rules of `import_file`."""
+    _check_kind_and_crs(kind, crs)
     crs = crs.lower()
-    if crs not in CRS_NAMES:
-        raise ValueError(
-            f"未知坐标系 unknown crs {crs!r}; 可选 choose from: {', '.join(CRS_NAMES)}"
-        )
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
-    raw = read_table(path)
+    if not raw.records:
+        raise DataFileError(raw.file, "没有数据行 no data rows")
     name = str(raw.file)
     headers, notes = _match_columns(raw, kind)
     mapper = CategoryMapper(standard, mapping)

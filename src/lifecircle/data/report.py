@@ -33,6 +33,11 @@ class Issue:
     reason: str
     rejected: bool = True
 
+    @property
+    def field(self) -> str:
+        """The column the problem is in (the header as the file spells it)."""
+        return self.column
+
     def __str__(self) -> str:
         where = f"{self.file} 第{self.row}行 row {self.row}" if self.row else self.file
         column = f" [{self.column}]" if self.column else ""

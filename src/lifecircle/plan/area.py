@@ -26,18 +26,34 @@ def candidate_distances(
     area: Area, access: AccessResult, limit: float, progress: Progress = silent, chunk: int = 64
 ) -> np.ndarray:
     """Walking distance (m) from every compound (best entry) to every candidate; inf beyond limit."""
+    return node_distances(
+        area, access, access.attached.candidate_node, limit, progress, chunk,
+        "候选点步行距离 candidate distances",
+    )  # fmt: skip
+
+
+def node_distances(
+    area: Area,
+    access: AccessResult,
+    nodes: np.ndarray,
+    limit: float,
+    progress: Progress = silent,
+    chunk: int = 64,
+    step: str = "步行距离 distances",
+) -> np.ndarray:
+    """compounds × nodes walking distances (m) through each compound's best entry; inf beyond
+    `limit` and for nodes that are -1 (not attached)."""
     attached = access.attached
-    nodes = attached.candidate_node
-    n, m = len(area.compounds), len(area.candidates)
+    n, m = len(area.compounds), len(nodes)
     out = np.full((n, m), np.inf)
     valid = np.flatnonzero(nodes >= 0)
     matrix = attached.graph.csr_matrix()
     for start in range(0, valid.size, chunk):
-        progress("候选点步行距离 candidate distances", start, valid.size)
+        progress(step, start, valid.size)
         block = valid[start : start + chunk]
         dist = csgraph.dijkstra(matrix, directed=True, indices=nodes[block], limit=limit)
         out[:, block] = compound_min(attached, dist.T, n)
-    progress("候选点步行距离 candidate distances", valid.size, valid.size)
+    progress(step, valid.size, valid.size)
     return out
 
 
@@ -45,12 +61,12 @@ def _covered_before(area: Area, access: AccessResult, codes: list[str]) -> np.nd
     return covered_matrix(access.access, area.compounds["id"], codes)
 
 
-def _allowed(area: Area, codes: list[str]) -> np.ndarray:
+def _allowed(candidates: pd.DataFrame, codes: list[str]) -> np.ndarray:
     """Which hub functions each candidate may host (empty `allowed_functions` = any)."""
-    allowed = np.ones((len(area.candidates), len(codes)), dtype=bool)
-    if "allowed_functions" not in area.candidates.columns:
+    allowed = np.ones((len(candidates), len(codes)), dtype=bool)
+    if "allowed_functions" not in candidates.columns:
         return allowed
-    for j, value in enumerate(area.candidates["allowed_functions"].tolist()):
+    for j, value in enumerate(candidates["allowed_functions"].tolist()):
         if isinstance(value, str):
             value = tuple(v.strip() for v in value.replace(";", ",").split(",") if v.strip())
         if isinstance(value, (tuple, list)) and len(value):
@@ -58,22 +74,66 @@ def _allowed(area: Area, codes: list[str]) -> np.ndarray:
     return allowed
 
 
-def _require_candidates(area: Area) -> None:
+def _usable_candidates(area: Area, access: AccessResult) -> tuple[np.ndarray, list, list[str]]:
+    """(mask of candidates on the walk network, ids left out, a warning naming each one)."""
     if len(area.candidates) == 0:
         raise PlanInputError(
             f"{area.name}: 没有候选点，无法选址 the area has no candidate sites to plan with"
         )
+    usable = access.attached.candidate_node >= 0
+    names = area.candidates["name"].fillna("").astype(str).to_numpy()
+    ids = area.candidates["id"].to_numpy()
+    left_out = [ids[j] for j in np.flatnonzero(~usable)]
+    warnings = [
+        f"候选点 {ids[j]} {names[j]} 未接入步行路网，不参与选址 "
+        f"candidate site {ids[j]} {names[j]} is not on the walk network; left out of the plan"
+        for j in np.flatnonzero(~usable)
+    ]
+    if not usable.any():
+        raise PlanInputError(
+            f"{area.name}: 没有接入路网的候选点，无法选址 no candidate site is on the walk "
+            f"network ({len(ids)} left out: {', '.join(map(str, ids[:5]))})"
+        )
+    return usable, left_out, warnings
 
 
-def _candidate_numbers(area: Area, column: str) -> np.ndarray:
-    values = pd.to_numeric(area.candidates.get(column), errors="coerce")
+def _candidate_numbers(candidates: pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(candidates.get(column), errors="coerce")
     if values is None or values.isna().any():
         rows = np.flatnonzero(values.isna()) if values is not None else [0]
-        label = area.candidates["id"].iloc[rows[0]] if len(area.candidates) else "?"
+        label = candidates["id"].iloc[rows[0]] if len(candidates) else "?"
         raise PlanInputError(
             f"候选点 {label} 缺少 {column} candidate site {label} has no {column} (needed to plan)"
         )
     return values.to_numpy(float)
+
+
+def priority_weights(
+    area: Area, codes: list[str], weights: pd.DataFrame | None
+) -> np.ndarray | None:
+    """compounds × functions priority from a weights table (category, weight, optional
+    compound_id): a per-compound row overrides its category's row; 1 where nothing is given.
+
+    None when `weights` is None.
+    """
+    if weights is None:
+        return None
+    out = np.ones((len(area.compounds), len(codes)))
+    column_of = {c: f for f, c in enumerate(codes)}
+    row_of = {str(c): i for i, c in enumerate(area.compounds["id"])}
+    has_compound = "compound_id" in weights.columns
+    general = weights[weights["compound_id"].isna()] if has_compound else weights
+    for category, weight in zip(general["category"], general["weight"], strict=True):
+        if category in column_of:
+            out[:, column_of[category]] = float(weight)
+    if has_compound:
+        specific = weights[weights["compound_id"].notna()]
+        for cid, category, weight in zip(
+            specific["compound_id"], specific["category"], specific["weight"], strict=True
+        ):
+            if category in column_of and str(cid) in row_of:
+                out[row_of[str(cid)], column_of[category]] = float(weight)
+    return out
 
 
 def plan_hubs(
@@ -86,6 +146,9 @@ def plan_hubs(
     hub_rule: bool = True,
     time_limit: float = 60.0,
     progress: Progress = silent,
+    targets: dict[str, float] | None = None,
+    weights: pd.DataFrame | None = None,
+    objective: str = "normalised",
     capacitated: bool = False,
     single_assignment: bool = False,
 ) -> PlanResult:
@@ -93,15 +156,19 @@ def plan_hubs(
 
     Functions are the standard's hub functions, each with its threshold, target group and floor
     area (`floor_area_m2` overrides per code); the embedded-service rule is `Standard.hub_rule`.
+    Candidates off the walk network are left out and named in the result's warnings.
+    `targets` (category → share of its target group), `weights` (category, weight, optional
+    compound_id) and `objective` ("normalised" | "heads") go to `HubModel` as given.
     With `capacitated`, each function serves at most its capacity (`hub_capacity`), and the
     demand is assigned split or, with `single_assignment`, whole.
     """
-    _require_candidates(area)
+    usable, left_out, warnings = _usable_candidates(area, access_result)
+    candidates = area.candidates[usable].reset_index(drop=True)
     standard = area.standard
     functions = [c for c in standard.categories.values() if c.hub_function]
     codes = [c.code for c in functions]
     limit = max(c.threshold_m for c in functions)
-    distance = candidate_distances(area, access_result, limit, progress)
+    distance = candidate_distances(area, access_result, limit, progress)[:, usable]
     reach = [sparse.csr_matrix(distance <= c.threshold_m) for c in functions]
     areas = dict(floor_area_m2 or {})
     rule = HubRule.from_standard(standard.hub_rule) if hub_rule and standard.hub_rule else None
@@ -111,16 +178,19 @@ def plan_hubs(
         function_area=np.array([areas.get(c.code, c.floor_area_m2) for c in functions]),
         weight=np.column_stack([head_counts(area, c.group) for c in functions]),  # fmt: skip
         covered_before=_covered_before(area, access_result, codes),
-        site_ids=area.candidates["id"].to_numpy(),
-        site_area=_candidate_numbers(area, "floor_area"),
-        site_cost=_candidate_numbers(area, "cost"),
+        site_ids=candidates["id"].to_numpy(),
+        site_area=_candidate_numbers(candidates, "floor_area"),
+        site_cost=_candidate_numbers(candidates, "cost"),
         reach=reach,
-        allowed=_allowed(area, codes),
+        allowed=_allowed(candidates, codes),
         budget=budget,
         max_functions_per_site=max_functions_per_site,
         min_compound_coverage=min_compound_coverage,
         hub_rule=rule,
         function_names={c.code: c.name_zh for c in functions},
+        targets=dict(targets or {}),
+        weights=weights,
+        objective=objective,
     )
     progress("选址求解 solving the plan", 0, 1)
     if capacitated:
@@ -129,9 +199,10 @@ def plan_hubs(
     else:
         result = model.solve(time_limit=time_limit)
     progress("选址求解 solving the plan", 1, 1)
+    result.excluded_sites, result.warnings = left_out, warnings + result.warnings
     if result.status != INFEASIBLE:
-        after = result.details["covered_after"]
-        result.details["covered_after_by_category"] = {c: after[:, f] for f, c in enumerate(codes)}
+        after = result.covered_after
+        result.covered_after_by_category = {c: after[:, f] for f, c in enumerate(codes)}
         result.table = _with_site_columns(area, result.table)
     return result
 
@@ -148,15 +219,16 @@ def plan_area_model(
 ) -> PlanResult:
     """LSCP / MCLP / p-median / p-center on the area: compounds weighted by population,
     candidates as sites, walking distances; opened sites host `category`."""
-    _require_candidates(area)
+    usable, left_out, warnings = _usable_candidates(area, access_result)
+    candidates = area.candidates[usable].reset_index(drop=True)
     standard = area.standard
     code = standard.category(category).code
     radius = standard.threshold_m(code) if radius is None else radius
     limit = max(max(standard.level_distances()) * 3, radius)
-    distance = candidate_distances(area, access_result, limit, progress)
+    distance = candidate_distances(area, access_result, limit, progress)[:, usable]
     weight = head_counts(area, standard.category(code).group)
     costs = CostMatrix.from_array(
-        distance, weight, area.compounds["id"].to_numpy(), area.candidates["id"].to_numpy()
+        distance, weight, area.compounds["id"].to_numpy(), candidates["id"].to_numpy()
     )
     needs_p = model in ("mclp", "pmedian", "pcenter")
     if needs_p and p is None:
@@ -180,12 +252,15 @@ def plan_area_model(
     else:
         raise PlanInputError(f"未知模型 unknown model {model!r}; 可选 choose from {AREA_MODELS}")
     result = instance.solve(time_limit=time_limit)
+    result.excluded_sites, result.warnings = left_out, warnings + result.warnings
     if result.status != INFEASIBLE:
-        opened = np.isin(area.candidates["id"].to_numpy(), result.sites)
+        opened = np.isin(candidates["id"].to_numpy(), result.sites)
         reach = distance[:, opened] <= standard.threshold_m(code)
         before = _covered_before(area, access_result, [code])[:, 0]
-        result.details["covered_after_by_category"] = {code: before | reach.any(axis=1)}
-        result.details["functions"] = {s: [code] for s in result.sites}
+        result.covered_after_by_category = {code: before | reach.any(axis=1)}
+        result.functions = {s: [code] for s in result.sites}
+        cost = pd.to_numeric(candidates.set_index("id")["cost"], errors="coerce")
+        result.cost = float(cost.loc[result.sites].sum())
         result.table = _with_site_columns(area, result.table.assign(function=code))
     return result
 
@@ -204,31 +279,5 @@ def coverage_before_after(
     """Per category and target group: population, covered before and after the plan, shares
     (see `lifecircle.access.coverage.coverage_change`)."""
     before = _covered_before(area, access_result, list(area.standard.categories))
-    added = {code for codes in result.details.get("functions", {}).values() for code in codes}
-    return coverage_change(area, before, result.details.get("covered_after_by_category", {}), added)
-
-
-def plan_geojson(area: Area, result: PlanResult) -> dict:
-    """Opened sites as GeoJSON points (WGS-84) with their functions."""
-    candidates = area.candidates.set_index("id")
-    features = []
-    for site in result.sites:
-        row = candidates.loc[site]
-        functions = result.details.get("functions", {}).get(site, [])
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
-            "properties": {"id": str(site), "name": str(row.get("name", "")),
-                           "functions": functions,
-                           "floor_area": _number(row.get("floor_area")),
-                           "cost": _number(row.get("cost"))},
-        })  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _number(value) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None
+    added = {code for codes in result.functions.values() for code in codes}
+    return coverage_change(area, before, result.covered_after_by_category, added)

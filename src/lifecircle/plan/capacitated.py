@@ -143,8 +143,8 @@ class _Assignment:
             self.name, status, float(out.objective), float(bound), list(self.costs.site_ids[sites]),
             assignment=assignment, solve_seconds=time.perf_counter() - began, method="exact",
             table=table,
-            details={"assigned": assigned, "single_assignment": self.single,
-                     "unserved_weight": float(self.costs.weights.sum() - assigned["weight"].sum())},
+            assigned=assigned, single_assignment=self.single,
+            unserved_weight=float(self.costs.weights.sum() - assigned["weight"].sum()),
         )  # fmt: skip
 
     def _explain(self) -> str:
@@ -400,11 +400,11 @@ class CapacitatedHub:
             [hub.site_ids[j] for j in opened],
             assignment=per_compound.reindex(hub.compound_ids, fill_value=0.0).rename("served"),
             solve_seconds=time.perf_counter() - began, method="exact", table=table,
-            details={"assigned": assigned, "single_assignment": self.single,
-                     "covered_after": covered_after, "cost": float(hub.site_cost[opened].sum()),
-                     "functions": {hub.site_ids[j]: [hub.functions[f] for f in
-                                                     pair_function[used][pair_site[used] == j]]
-                                   for j in opened}},
+            assigned=assigned, single_assignment=self.single, covered_after=covered_after,
+            cost=float(hub.site_cost[opened].sum()),
+            functions={hub.site_ids[j]: [hub.functions[f] for f in
+                                         pair_function[used][pair_site[used] == j]]
+                       for j in opened},
         )  # fmt: skip
 
 

@@ -723,10 +723,9 @@ class HubModel:
             assignment=pd.Series(gained_count, index=pd.Index(self.compound_ids, name="compound"),
                                  name="new_functions"),
             solve_seconds=time.perf_counter() - began, method=method, table=table,
-            details={"covered_after": after, "cost": float(self.site_cost[opened].sum()),
-                     "functions": {self.site_ids[j]: [self.functions[f] for f in
-                                                      np.flatnonzero(placed[j])]
-                                   for j in np.flatnonzero(opened)}},
+            covered_after=after, cost=float(self.site_cost[opened].sum()),
+            functions={self.site_ids[j]: [self.functions[f] for f in np.flatnonzero(placed[j])]
+                       for j in np.flatnonzero(opened)},
         )  # fmt: skip
         return self._with_targets(result, after)
 

@@ -277,7 +277,7 @@ class MCLP:
         return _result(
             self.name, status, objective, bound, cov.site_ids, cov.demand_ids, sites, assign,
             cov.weights, solve_seconds=time.perf_counter() - began, method=used,
-            details={"rows_before_merge": cov.shape[0], "rows_after_merge": k},
+            rows_before_merge=cov.shape[0], rows_after_merge=k,
         )  # fmt: skip
 
     def _lp_guided(self, rows, w, heur: np.ndarray, lp) -> np.ndarray:

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lifecircle.errors import InputError
+
 OPTIMAL = "optimal"
 FEASIBLE = "feasible"
 INFEASIBLE = "infeasible"
 
 
-class PlanInputError(ValueError):
+class PlanInputError(InputError):
     """Bad model input: the message names the file, row, field and reason."""
 
 
@@ -22,6 +24,14 @@ class PlanResult:
     "infeasible" (then `explanation` says which constraint, compound or function is to blame).
     `gap` is |objective − bound| / |objective| (0 when proven optimal). `table` holds one row per
     chosen site (or per site × function for the hub model) for reports.
+
+    `functions` maps each opened site to the function codes placed there; `cost` is the total
+    conversion cost of the opened sites (NaN when the model has no costs); `covered_after` is a
+    compounds × functions boolean matrix (the hub model's function order) and
+    `covered_after_by_category` the same per category code; `rows_before_merge` /
+    `rows_after_merge` count demand rows before and after identical rows were merged.
+    The capacitated models fill `assigned` (demand → site shares and weights),
+    `single_assignment` and `unserved_weight`. `excluded_sites` are candidate sites left out (not on the walk network), named in `warnings`.
     """
 
     model: str
@@ -34,7 +44,17 @@ class PlanResult:
     method: str = ""
     explanation: str = ""
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
-    details: dict = field(default_factory=dict)
+    functions: dict[object, list[str]] = field(default_factory=dict)
+    cost: float = float("nan")
+    covered_after: np.ndarray | None = None
+    covered_after_by_category: dict[str, np.ndarray] = field(default_factory=dict)
+    rows_before_merge: int | None = None
+    rows_after_merge: int | None = None
+    assigned: pd.DataFrame | None = None
+    single_assignment: bool | None = None
+    unserved_weight: float | None = None
+    excluded_sites: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> float:

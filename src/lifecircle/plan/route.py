@@ -381,7 +381,7 @@ def walk_route(
     between, came = csgraph.dijkstra(network, directed=False, indices=nodes,
                                      return_predecessors=True)  # fmt: skip
     offset = snapped.offset_m
-    distance = offset[:, None] + between[:, nodes] + offset[None, :]
+    distance = between[:, nodes]  # the connectors are edges of the snapped graph: counted once
     np.fill_diagonal(distance, 0.0)
     apart = np.argwhere(~np.isfinite(distance))
     if apart.size:

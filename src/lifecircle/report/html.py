@@ -22,14 +22,8 @@ import xstatic.pkg.leaflet
 from lifecircle.data.area import Area
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.report.charts import coverage_bars, percent
-
-GROUP_LABELS = {
-    "all": "全体 all",
-    "elderly": "60岁以上 60+",
-    "preschool": "0–6岁 0–6",
-    "school": "7–14岁 7–14",
-}
-"""Coverage groups shown in the report, in order."""
+from lifecircle.report.tables import GROUP_NAMES as GROUP_LABELS
+from lifecircle.report.tables import NO_FACILITY_TEXT, Sheet
 
 
 @dataclass
@@ -44,6 +38,7 @@ class PlanSection:
     table: pd.DataFrame
     facts: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    total: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,10 +46,13 @@ class ReportInput:
     """Everything the report renders.
 
     coverage: one row per (category, group) with share_before and, when a plan exists,
-    share_after.
+    share_after; optional `no_facility_before` / `no_facility_after` columns mark categories
+    with no facility, shown as 无此类设施.
     access: one row per (compound, category) with distance_m, nearest_facility_name, covered.
     equity: per (category, group) mean distance, Gini of distance and population left out.
     proposed_functions: candidate id -> the function codes the plan puts there.
+    sheets: further tables, each rendered as its own section after the coverage table, in
+    order (gaps, distances per compound, 做减法, 归并, per 居委会, and any a caller adds).
     """
 
     area: Area
@@ -66,8 +64,10 @@ class ReportInput:
     proposed_functions: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     subtitle: str = ""
+    sheets: list[Sheet] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     """Further sections, already rendered (e.g. `lifecircle.report.adequacy`), before warnings."""
+    cost_unit: str = "万元"
 
 
 def write_report(path: str | Path, data: ReportInput) -> Path:
@@ -94,15 +94,16 @@ def render_report(data: ReportInput) -> str:
         _plan_section(data.plan),
         _charts(data),
         _coverage_table(data),
-        _equity_section(data.equity),
+        _equity_section(data.area, data.equity),
         _candidates_section(data),
+        *(sheet_section(sheet) for sheet in data.sheets),
         _distance_matrix(data),
-        _gaps_section(data.gaps),
-        _access_section(data.access),
         *data.sections,
         _warnings(data.warnings),
     ]
-    payload = json.dumps(_map_payload(data), ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        _map_payload(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
     return "".join(
         [
             '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
@@ -169,12 +170,20 @@ def _charts(data: ReportInput) -> str:
         rows = coverage[coverage["group"] == group]
         if rows.empty:
             continue
+        # a category with no facility in the area is not measured at 0%: no bar, and it says so
+        missing = _flags(rows, "no_facility_after" if has_after else "no_facility_before")
+        names = [data.area.standard.categories[c].name_zh for c in rows["category"]]
         charts.append(
             coverage_bars(
                 f"覆盖率 coverage · {label}",
-                [data.area.standard.categories[c].name_zh for c in rows["category"]],
-                rows["share_before"].tolist(),
-                rows["share_after"].tolist() if has_after else None,
+                [
+                    f"{n}（{NO_FACILITY_TEXT}）" if m else n
+                    for n, m in zip(names, missing, strict=True)
+                ],
+                np.where(missing, np.nan, rows["share_before"].to_numpy(float)).tolist(),
+                np.where(missing, np.nan, rows["share_after"].to_numpy(float)).tolist()
+                if has_after
+                else None,
             )
         )
     key = (
@@ -209,36 +218,47 @@ def _coverage_table(data: ReportInput) -> str:
     rows = []
     for code, block in coverage.groupby("category", sort=False):
         category = standard.categories[code]
+        none_before = _flags(block, "no_facility_before").any()
+        none_after = _flags(block, "no_facility_after").any()
         cells = [
-            f"<td>{escape(category.name_zh)}<br><small>{escape(code)}</small></td>",
+            f"<td>{escape(category.name_zh)}</td>",
             f"<td>{escape(standard.levels[category.level].name_zh)}</td>",
             f"<td>{category.threshold_m:g} m</td>",
         ]
         by_group = block.set_index("group")
         for g in groups:
             row = by_group.loc[g]
-            cells.append(_share_cell(code, g, "before", row["share_before"]))
+            cells.append(_share_cell(code, g, "before", row["share_before"], none_before))
             if has_after:
-                cells.append(_share_cell(code, g, "after", row["share_after"]))
+                cells.append(_share_cell(code, g, "after", row["share_after"], none_after))
         rows.append(f'<tr data-category="{escape(code)}">' + "".join(cells) + "</tr>")
     return (
         '<section id="coverage"><h2>覆盖率表 Coverage table</h2>'
-        f'<table id="coverage-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
-        "</table></section>"
+        f'<div class="scroll"><table id="coverage-table"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
-def _share_cell(category: str, group: str, when: str, share: float) -> str:
+def _flags(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A boolean column of `rows` (all False when absent)."""
+    if column not in rows.columns:
+        return np.zeros(len(rows), bool)
+    return rows[column].fillna(False).to_numpy(bool)
+
+
+def _share_cell(category: str, group: str, when: str, share: float, missing: bool) -> str:
     value = repr(float(share)) if np.isfinite(share) else "nan"
+    shown = NO_FACILITY_TEXT if missing else percent(share)
     return (
         f'<td class="num" data-category="{escape(category)}" data-group="{group}" '
-        f'data-when="{when}" data-share="{value}">{percent(share)}</td>'
+        f'data-when="{when}" data-share="{value}">{shown}</td>'
     )
 
 
-def _equity_section(equity: pd.DataFrame | None) -> str:
+def _equity_section(area: Area, equity: pd.DataFrame | None) -> str:
     if equity is None or equity.empty:
         return ""
+    equity = equity.assign(group=equity["group"].map(lambda g: GROUP_LABELS.get(g, g)))
     columns = {
         "category_name_zh": "类别 category",
         "threshold_m": "阈值 threshold (m)",
@@ -249,7 +269,8 @@ def _equity_section(equity: pd.DataFrame | None) -> str:
         "left_out_share": "阈值外占比 share left out",
         "unreachable_population": "不可达人口 unreachable",
     }
-    shown = equity[equity["group"].isin(["all", "elderly"])]
+    columns = {k: v for k, v in columns.items() if k != "category"}
+    shown = equity[equity["group"].isin([GROUP_LABELS["all"], GROUP_LABELS["elderly"]])]
     shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
     return (
         '<section id="equity"><details><summary><h2>公平性 Equity</h2></summary>'
@@ -257,7 +278,7 @@ def _equity_section(equity: pd.DataFrame | None) -> str:
         " Population-weighted walking distance, its Gini coefficient (0 = everyone equal) and"
         " the population beyond the threshold.</p>"
         + frame_table(
-            shown,
+            shown.round({columns["mean_distance_m"]: 0}),
             "equity-table",
             {columns["gini_distance"]: "{:.3f}".format, columns["left_out_share"]: percent},
         )
@@ -274,7 +295,7 @@ def _plan_section(plan: PlanSection | None) -> str:
     note = f"<p>{escape(plan.note)}</p>" if plan.note else ""
     return (
         f'<section id="plan"><h2>{escape(plan.title)}</h2>{_facts(plan.facts)}{note}'
-        + frame_table(plan.table, "plan-table")
+        + frame_table(plan.table, "plan-table", total=plan.total)
         + "</section>"
     )
 
@@ -336,30 +357,14 @@ def _distance_matrix(data: ReportInput) -> str:
     )
 
 
-def _gaps_section(gaps: pd.DataFrame) -> str:
-    columns = {
-        "compound_id": "小区编号 compound id",
-        "compound_name": "小区 compound",
-        "category": "类别 category",
-        "distance_m": "最近距离 nearest (m)",
-        "nearest_facility_name": "最近设施 nearest facility",
-        "target_group": "目标人群 target group",
-        "target_population": "目标人口 target population",
-    }
-    shown = gaps[[c for c in columns if c in gaps.columns]].rename(columns=columns)
+def sheet_section(sheet: Sheet) -> str:
+    """One table of the report as a section: title, note, the table (shares as %)."""
+    note = f"<p>{escape(sheet.note)}</p>" if sheet.note else ""
+    formats = {c: percent for c in sheet.percent}
     return (
-        f'<section id="gaps"><details><summary><h2>缺口清单 Gaps ({len(gaps)})</h2></summary>'
-        + frame_table(shown, "gaps-table")
-        + "</details></section>"
-    )
-
-
-def _access_section(access: pd.DataFrame) -> str:
-    return (
-        '<section id="access"><details><summary><h2>可达性明细 Access detail '
-        f"({len(access)})</h2></summary>"
-        + frame_table(access, "access-table")
-        + "</details></section>"
+        f'<section id="{escape(sheet.key)}"><h2>{escape(sheet.title)}</h2>{note}'
+        + frame_table(sheet.table, f"{sheet.key}-table", formats, sheet.total)
+        + "</section>"
     )
 
 
@@ -371,11 +376,15 @@ def _warnings(warnings: list[str]) -> str:
 
 
 def frame_table(
-    frame: pd.DataFrame, table_id: str, formats: dict[str, Callable[[float], str]] | None = None
+    frame: pd.DataFrame,
+    table_id: str,
+    formats: dict[str, Callable[[float], str]] | None = None,
+    total: dict[str, object] | None = None,
 ) -> str:
     """A DataFrame as an HTML table; each cell keeps its exact value in `data-value`.
 
-    `formats` maps a column to how its numbers are shown (default: one decimal).
+    `formats` maps a column to how its numbers are shown (default: one decimal); `total` is a
+    closing row (column → value) shown in the table's foot.
     """
     formats = formats or {}
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
@@ -390,9 +399,15 @@ def frame_table(
             cls = ' class="num"' if numeric else ""
             cells.append(f'<td{cls} data-value="{escape(exact)}">{escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
+    foot = ""
+    if total:
+        cells = "".join(
+            f"<td>{escape(_cell(total[c])[1]) if c in total else ''}</td>" for c in frame.columns
+        )
+        foot = f"<tfoot><tr>{cells}</tr></tfoot>"
     return (
         f'<div class="scroll"><table id="{table_id}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f"<tbody>{''.join(body)}</tbody>{foot}</table></div>"
     )
 
 
@@ -478,7 +493,7 @@ def _map_payload(data: ReportInput) -> dict:
         {
             "id": r.id,
             "name": r.name,
-            "address": r.address,
+            "address": "" if pd.isna(r.address) else str(r.address),
             "floor_area": _number(r.floor_area),
             "cost": _number(r.cost),
             "at": at,
@@ -501,6 +516,7 @@ def _map_payload(data: ReportInput) -> dict:
         "facilities": facilities,
         "candidates": candidates,
         "category_order": list(categories),
+        "cost_unit": data.cost_unit,
     }
 
 

@@ -11,10 +11,23 @@
     var i = data.category_order.indexOf(code);
     return palette[(i < 0 ? 0 : i) % palette.length];
   }
-  function esc(text) {
-    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  // Popups, tooltips and the legend are built from text nodes: data is never parsed as HTML.
+  function text(value) {
+    return value === null || value === undefined ? "" : String(value);
+  }
+  function lines(rows) {
+    var div = document.createElement("div");
+    rows.forEach(function (row, i) {
+      if (i) { div.appendChild(document.createElement("br")); }
+      if (row !== null && typeof row === "object") {
+        var b = document.createElement("b");
+        b.textContent = text(row.bold);
+        div.appendChild(b);
+      } else {
+        div.appendChild(document.createTextNode(text(row)));
+      }
     });
+    return div;
   }
   function gapColour(n) {
     return n <= 3 ? "#c7e9c0" : n <= 6 ? "#fee391" : n <= 9 ? "#fdae6b" : "#fb6a4a";
@@ -25,12 +38,13 @@
   }));
 
   var compounds = L.layerGroup(data.compounds.map(function (c) {
-    var popup = "<b>" + esc(c.id + " " + c.name) + "</b><br>人口 population " + esc(c.population) +
-      " · 60+ " + esc(c.elderly) + (c.built ? " · " + esc(c.built) + "年" : "") +
-      "<br>缺口 gaps (" + c.gaps.length + "): " + esc(c.gaps.join("、") || "无 none");
+    var popup = lines([{ bold: c.name },
+      "人口 population " + text(c.population) + " · 60+ " + text(c.elderly) +
+        (c.built ? " · " + text(c.built) + "年" : ""),
+      "缺口 gaps (" + c.gaps.length + "): " + (c.gaps.join("、") || "无 none")]);
     var style = { color: "#555", weight: 1, fillColor: gapColour(c.gaps.length), fillOpacity: 0.55 };
     var shape = c.polygon.length ? L.polygon(c.polygon, style) : L.circleMarker(c.at, style);
-    return shape.bindPopup(popup).bindTooltip(esc(c.name), { direction: "center", className: "compound-label", permanent: true });
+    return shape.bindPopup(popup).bindTooltip(lines([c.name]), { direction: "center", className: "compound-label", permanent: true });
   }));
 
   var gates = L.layerGroup(data.gates.map(function (g) {
@@ -39,17 +53,18 @@
 
   var facilities = L.layerGroup(data.facilities.map(function (f) {
     return L.circleMarker(f.at, { radius: 5, color: "#fff", weight: 1, fillColor: categoryColour(f.category), fillOpacity: 1 })
-      .bindPopup("<b>" + esc(f.name) + "</b><br>" + esc(f.label) + " (" + esc(f.category) + ")");
+      .bindPopup(lines([{ bold: f.name }, f.label]));
   }));
 
   var candidates = L.layerGroup(data.candidates.map(function (s) {
     var style = s.proposed
       ? { radius: 10, color: "#08306b", weight: 3, fillColor: "#ffd700", fillOpacity: 1 }
       : { radius: 7, color: "#08306b", weight: 2, fillColor: "#fff", fillOpacity: 1, dashArray: "2 2" };
-    var popup = "<b>" + esc(s.name) + "</b><br>" + esc(s.address) + "<br>" + esc(s.floor_area) +
-      " m² · " + esc(s.cost) + " 万元" + (s.proposed ? "<br><b>建议启用 proposed:</b> " + esc(s.functions.join("、")) : "");
+    var rows = [{ bold: s.name }, s.address, text(s.floor_area) + " m² · " + text(s.cost) + " " + data.cost_unit];
+    if (s.proposed) { rows.push({ bold: "建议启用 proposed:" }, s.functions.join("、")); }
+    var popup = lines(rows);
     var marker = L.circleMarker(s.at, style).bindPopup(popup);
-    if (s.proposed) { marker.bindTooltip(esc(s.name), { direction: "top", permanent: true, className: "site-label" }); }
+    if (s.proposed) { marker.bindTooltip(lines([s.name]), { direction: "top", permanent: true, className: "site-label" }); }
     return marker;
   }));
 
@@ -65,7 +80,12 @@
     data.facilities.forEach(function (f) {
       if (seen[f.category]) { return; }
       seen[f.category] = true;
-      div.innerHTML += '<span class="dot" style="background:' + categoryColour(f.category) + '"></span>' + esc(f.label) + "<br>";
+      var dot = document.createElement("span");
+      dot.className = "dot";
+      dot.style.background = categoryColour(f.category);
+      div.appendChild(dot);
+      div.appendChild(document.createTextNode(text(f.label)));
+      div.appendChild(document.createElement("br"));
     });
     return div;
   };
