@@ -103,3 +103,31 @@ def test_request_and_permission_tests_pass_on_postgres():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
+
+
+@pytest.mark.postgres
+def test_rooms_work_orders_and_notices_pass_on_postgres():
+    """Bookings (with the exclusion constraint), work-order steps and notices on PostgreSQL."""
+    url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
+    here = os.path.dirname(__file__)
+    files = ["test_rooms.py", "test_workorders.py", "test_notices.py"]
+    env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *[os.path.join(here, f) for f in files],
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "skipped" not in done.stdout

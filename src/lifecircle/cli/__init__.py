@@ -25,6 +25,7 @@ def _register() -> None:
         solve,
         standards,
         users,
+        voice,
     )
 
 

@@ -1,6 +1,5 @@
 """`lifecircle report`: access and a plan on any area, written as report.html/.xlsx/.gpkg."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -86,7 +85,6 @@ def run_report(
         paths = write_report_files(out, built)
     paths += write_tables(out, area, access, plan)
     print_warnings(console, built.warnings)
-    console.print(json.dumps(plan.summary(), ensure_ascii=False), highlight=False, soft_wrap=True)
     print_plan(console, area, plan, cost_unit)
     console.print("输出文件 Output files:")
     for path in paths:

@@ -59,3 +59,62 @@ def serve(
     base = f"http://{host}:{port}"
     console.print(f"{base}/   API {base}/api/docs   Open311 {base}/open311/v2/services.json")
     server.run(host, port, workers=workers, threads=threads)
+
+
+@app.command()
+def notices(
+    db: str | None = typer.Option(
+        None, "--db", help="SQLite 文件 file; LIFECIRCLE_DATABASE_URL 优先 wins"
+    ),
+) -> None:
+    """重发未送达的通知（可放进 cron，每几分钟一次）Retry the notices not yet delivered (run from cron)."""
+    from lifecircle.web import server
+
+    server.setup(db)
+    from lifecircle.ops.notices import deliver_pending
+    from lifecircle.store.notify.models import Notice
+
+    sent = deliver_pending()
+    waiting = Notice.objects.filter(state=Notice.State.PENDING).count()
+    failed = Notice.objects.filter(state=Notice.State.FAILED).count()
+    Console().print(f"已发送 sent {sent}；待重试 pending {waiting}；已放弃 gave up {failed}")
+
+
+@app.command()
+def streets(
+    geojson: str = typer.Argument(..., help="街道线 GeoJSON 文件 file of street lines (WGS-84)"),
+    unit: int | None = typer.Option(
+        None, help="街道单位编号 sub-district unit id (默认第一个 first)"
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="SQLite 文件 file; LIFECIRCLE_DATABASE_URL 优先 wins"
+    ),
+) -> None:
+    """导入地图底图的街道线 Import the street lines drawn under every map (offline)."""
+    from pathlib import Path
+
+    from lifecircle.web import server
+
+    server.setup(db)
+    import json
+
+    from lifecircle.ops.errors import OpsError
+    from lifecircle.ops.streets import check_lines, save_streets
+    from lifecircle.store.org.models import OrgUnit
+
+    target = OrgUnit.objects.filter(
+        **({"pk": unit} if unit else {"kind": OrgUnit.Kind.SUBDISTRICT})
+    ).first()
+    if target is None:
+        raise typer.BadParameter(
+            f"没有单位 no unit {unit or '(sub-district)'}", param_hint="--unit"
+        )
+    path = Path(geojson)
+    try:
+        lines = check_lines(json.loads(path.read_text(encoding="utf-8")), path.name)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise typer.BadParameter(f"{path}: {exc}", param_hint="GEOJSON") from None
+    except OpsError as exc:
+        raise typer.BadParameter(exc.message, param_hint="GEOJSON") from None
+    save_streets(None, target, lines, path.name)
+    Console().print(f"{target.name}: {len(lines['features'])} 条街道线 street lines")

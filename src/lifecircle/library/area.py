@@ -438,7 +438,7 @@ class Area(AreaData):
                 )
             engine = plan_area_model(self, access.engine, model, p, radius, category,
                                      time_limit, progress)  # fmt: skip
-        return self._plan_result(engine, access, budget)
+        return self._plan_result(engine, access, budget, priorities)
 
     def _weights(self, weights, names) -> pd.DataFrame | None:
         """The weights table checked against this area (codes, compound ids), or None."""
@@ -464,7 +464,9 @@ class Area(AreaData):
                                 for c in table["compound_id"]]  # fmt: skip
         return table
 
-    def _plan_result(self, engine: EnginePlan, access: Accessibility, budget) -> PlanResult:
+    def _plan_result(
+        self, engine: EnginePlan, access: Accessibility, budget, priorities=None
+    ) -> PlanResult:
         feasible = engine.status != INFEASIBLE
         coverage = coverage_before_after(self, access.engine, engine)
         candidates = self.candidates.set_index("id", drop=False)
@@ -490,6 +492,7 @@ class Area(AreaData):
             coverage=coverage, covered=covered, budget=budget,
             cost=float(engine.cost) if feasible and np.isfinite(engine.cost) else 0.0,
             targets=tuple(getattr(engine, "targets", ())),
-            excluded_sites=list(engine.excluded_sites), explanation=engine.explanation,
+            excluded_sites=list(engine.excluded_sites), priorities=priorities,
+            explanation=engine.explanation,
             warnings=list(engine.warnings), engine=engine,
         )  # fmt: skip

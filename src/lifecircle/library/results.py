@@ -157,6 +157,9 @@ class PlanResult:
         plan could reach and the compounds no candidate reaches.
     excluded_sites : list
         Candidate ids left out because they are not on the walk network.
+    priorities : DataFrame or None
+        The residents' priorities the plan was given (``weights``): ``category``, ``weight``,
+        ``compound_id`` (empty for a category-wide row); None when none were given.
     explanation : str
         Why there is no plan, when ``status == "infeasible"``.
     """
@@ -176,6 +179,7 @@ class PlanResult:
     cost: float
     targets: tuple[TargetCheck, ...] = ()
     excluded_sites: list = field(default_factory=list)
+    priorities: pd.DataFrame | None = None
     explanation: str = ""
     warnings: list[str] = field(default_factory=list)
     engine: EnginePlan | None = field(default=None, repr=False)

@@ -15,6 +15,7 @@ MANAGERS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMITTEE_STAFF})
 INSPECTORS = frozenset({Role.SUBDISTRICT_ADMIN, Role.SAFETY_INSPECTOR})
 OPERATORS = frozenset({Role.COMMITTEE_STAFF, Role.OWNERS_COMMITTEE, Role.PROPERTY_STAFF})
 ROLE_PARTY = {role: party for party, role in PARTY_ROLE.items()}
+WORKERS = STAFF_ROLES | INSPECTORS  # people who work at stations, not merely live near them
 
 
 @dataclass

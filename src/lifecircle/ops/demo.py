@@ -12,10 +12,12 @@ from django.db import transaction
 
 from lifecircle.ops.access import Actor
 from lifecircle.ops.audit import record
+from lifecircle.ops.voice_demo import seed_voice
 from lifecircle.store.inspections.models import ChecklistItem, ChecklistTemplate
 from lifecircle.store.org.models import ApiKey, OrgUnit, Role, RoleGrant
 from lifecircle.store.stations.models import (
     CatalogueItem,
+    Room,
     ServiceAttribute,
     ServiceCategory,
     Station,
@@ -177,6 +179,7 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
                 unit=unit,
                 functions=["service_station"],
                 address=f"{committee.name}（示意 illustrative）",
+                phone=f"021-5555-{i:04d}",  # illustrative
                 **spec,
             )
             for kind, title, schedule, provider, code in CATALOGUE:
@@ -188,6 +191,8 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
                     provider=provider,
                     category=categories[code] if code else None,
                 )
+            Room.objects.create(station=station, name="多功能活动室 Activity room", capacity=30)
+            Room.objects.create(station=station, name="议事室 Meeting room", capacity=12)
             user(f"juwei{i}", Role.COMMITTEE_STAFF, committee)
             user(f"yewei{i}", Role.OWNERS_COMMITTEE, committee)
             user(f"wuye{i}", Role.PROPERTY_STAFF, committee)
@@ -208,4 +213,5 @@ def seed_demo(stations: list[dict] | None = None, subdistrict_name: str | None =
             unit=top,
             note=f"api key {key.name}",
         )
+        seed_voice(demo)
     return demo

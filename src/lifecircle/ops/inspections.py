@@ -5,13 +5,15 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, Actor, managed_unit
+from lifecircle.ops import notices
+from lifecircle.ops.access import INSPECTORS, MANAGERS, OPERATORS, ROLE_PARTY, Actor, managed_unit
 from lifecircle.ops.audit import record, save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.files import checked_image_suffix
+from lifecircle.ops.roster import party_members
 from lifecircle.ops.stations import get_station_for
 from lifecircle.store.inspections.models import (
     ActionItem,
@@ -19,11 +21,12 @@ from lifecircle.store.inspections.models import (
     InspectionPlan,
     InspectionTask,
     ItemResult,
+    JointConfirmation,
     Meeting,
     Mode,
     RectificationOrder,
 )
-from lifecircle.store.org.models import PARTY_ROLE, Party
+from lifecircle.store.org.models import PARTY_ROLE, Party, Role, RoleGrant
 
 MONTHS = {InspectionPlan.Interval.MONTHLY: 1, InspectionPlan.Interval.QUARTERLY: 3}
 # who may carry out an inspection of each mode
@@ -45,6 +48,14 @@ def create_plan(
         if template is None:
             raise NotFound(
                 f"template_id: 检查表不存在 no checklist {template_id}", field="template_id"
+            )
+        if InspectionPlan.objects.filter(
+            station=station, template=template, mode=mode, starts=starts
+        ).exists():
+            raise Conflict(
+                f"starts: 本驿站已有从 {starts} 开始的“{template.name}”同类计划"
+                f" a plan for this station, checklist, mode and date already exists",
+                field="starts",
             )
         plan = InspectionPlan(
             station=station, template=template, mode=mode, interval=interval, starts=starts
@@ -111,19 +122,23 @@ def record_inspection(
                 f"results: 须逐项填写检查表 every checklist item exactly once (item {missing[0]})",
                 field="results",
             )
-        failed = [r for r in results if not r["passed"]]
-        if failed:
-            if rectification_deadline is None:
+        for r in results:
+            if r["passed"]:
+                continue
+            # each failed item may carry its own deadline and party; the task-wide ones fill in
+            r["deadline"] = r.get("deadline") or rectification_deadline
+            r["party"] = r.get("party") or responsible_party
+            if r["deadline"] is None:
                 raise Invalid(
                     "rectification_deadline: 有不合格项须定整改期限 required",
                     "rectification_deadline",
                 )
-            if rectification_deadline < timezone.localdate():
+            if r["deadline"] < timezone.localdate():
                 raise Invalid(
                     "rectification_deadline: 不能早于今天 cannot be in the past",
                     "rectification_deadline",
                 )
-            if responsible_party not in Party.values:
+            if r["party"] not in Party.values:
                 raise Invalid(
                     f"responsible_party: 可选值 allowed values {Party.values}", "responsible_party"
                 )
@@ -137,10 +152,17 @@ def record_inspection(
                 order = RectificationOrder.objects.create(
                     result=result,
                     station=task.station,
-                    deadline=rectification_deadline,
-                    responsible_party=responsible_party,
+                    deadline=r["deadline"],
+                    responsible_party=r["party"],
                 )
                 record(actor, "rectification.open", order, before=None, unit=task.station.unit)
+                notices.notify_users(
+                    party_members(task.station, r["party"]),
+                    "rectification.open",
+                    f"整改单 Rectification order #{order.pk}",
+                    f"{task.station.name}：{result.item.text}，请于 {order.deadline} 前整改",
+                    f"/inspections/rectifications/{order.pk}/",
+                )
         task.status = InspectionTask.Status.DONE
         task.inspector = actor.user
         task.performed_at = timezone.now()
@@ -230,7 +252,7 @@ def overdue_orders(actor: Actor, today: date | None = None) -> QuerySet:
 def create_meeting(
     actor: Actor, unit_id: int, *, held_on: date, title: str, minutes: str, actions: list[dict]
 ) -> Meeting:
-    """The monthly operations meeting: minutes and action items (owner party, due date)."""
+    """The monthly operations meeting: minutes and action items (owner, party, due date)."""
     with transaction.atomic():
         unit = managed_unit(actor, unit_id, "无权记录例会 may not record meetings here")
         meeting = save_audited(
@@ -240,14 +262,8 @@ def create_meeting(
             unit=unit,
         )
         for n, spec in enumerate(actions):
-            action = ActionItem(
-                meeting=meeting,
-                text=spec.get("text", ""),
-                owner_party=spec.get("owner_party", ""),
-                due=spec.get("due"),
-            )
             try:
-                save_audited(actor, "meeting.action", action, unit=unit)
+                add_action(actor, meeting, **spec)
             except Invalid as exc:
                 raise Invalid(
                     f"actions[{n}].{exc.message}", field=f"actions[{n}].{exc.field}"
@@ -255,13 +271,80 @@ def create_meeting(
     return meeting
 
 
+def add_action(
+    actor: Actor,
+    meeting: Meeting,
+    *,
+    text: str,
+    owner_party: str = "",
+    owner_id: int | None = None,
+    due: date | None = None,
+) -> ActionItem:
+    """One action item of a meeting (or of any decision recorded as a meeting): what, whose,
+    by when. The owner must hold a role in the meeting's unit; they are told.
+
+    Example
+    -------
+    >>> add_action(actor, meeting, text="更换灭火器", owner_party="property",
+    ...            due=date(2026, 1, 31))  # doctest: +SKIP
+    """
+    unit = meeting.unit
+    if not actor.has(MANAGERS, unit):
+        raise Forbidden("无权布置事项 may not add action items here")
+    owner = None
+    if owner_id is not None:
+        near = Q(unit__path__startswith=unit.path) | Q(unit_id__in=unit.ancestors_and_self())
+        grant = RoleGrant.objects.filter(near, user_id=owner_id).select_related("user").first()
+        if grant is None:
+            raise Invalid(f"owner_id: 用户 {owner_id} 不在本单位 is not in this unit", "owner_id")
+        owner = grant.user
+        owner_party = owner_party or ROLE_PARTY.get(grant.role, "")
+    action = ActionItem(meeting=meeting, text=text, owner_party=owner_party, owner=owner, due=due)
+    save_audited(actor, "meeting.action", action, unit=unit)
+    told = [owner] if owner else _unit_party_members(unit, owner_party)
+    notices.notify_users(
+        told,
+        "meeting.action",
+        f"待办事项 Action item: {text[:40]}",
+        f"{meeting.title}：{text}" + (f"，{due} 前完成" if due else ""),
+        "/meetings/",
+    )
+    return action
+
+
+def _unit_party_members(unit, party: str) -> list:
+    if not party:
+        return []
+    return [
+        g.user
+        for g in RoleGrant.objects.filter(
+            role=PARTY_ROLE[party], unit_id__in=unit.ancestors_and_self()
+        ).select_related("user")
+    ]
+
+
+def visible_meetings(actor: Actor) -> QuerySet:
+    return Meeting.objects.filter(
+        actor.scope({r for r, _ in actor.grants()} - {Role.RESIDENT, Role.VOLUNTEER}, "unit")
+    ).select_related("unit")
+
+
+def can_complete(actor: Actor, action: ActionItem) -> bool:
+    if actor.has(MANAGERS, action.meeting.unit):
+        return True
+    if actor.user is not None and action.owner_id == actor.user.pk:
+        return True
+    return bool(action.owner_party) and actor.has(
+        {PARTY_ROLE[action.owner_party]}, action.meeting.unit
+    )
+
+
 def complete_action(actor: Actor, action_id: int) -> ActionItem:
     with transaction.atomic():
         action = ActionItem.objects.select_related("meeting__unit").filter(pk=action_id).first()
         if action is None or not actor.roles_on(action.meeting.unit):
             raise NotFound(f"action_id: 事项不存在 no action item {action_id}", field="action_id")
-        owner_roles = {PARTY_ROLE[action.owner_party]} if action.owner_party else set()
-        if not actor.has(MANAGERS | owner_roles, action.meeting.unit):
+        if not can_complete(actor, action):
             raise Forbidden("无权办结此事项 may not complete this action")
         if action.done:
             raise Conflict("done: 已办结 already done", field="done")
@@ -269,6 +352,33 @@ def complete_action(actor: Actor, action_id: int) -> ActionItem:
         action.done, action.done_at = True, timezone.now()
         return save_audited(
             actor, "meeting.action_done", action, unit=action.meeting.unit, before=before
+        )
+
+
+def confirm_joint(actor: Actor, task_id: int) -> JointConfirmation:
+    """Each of the three parties signs a done joint inspection (三方确认), once per party."""
+    with transaction.atomic():
+        task = visible_tasks(actor).filter(pk=task_id).first()
+        if task is None:
+            raise NotFound(f"task_id: 检查任务不存在 no inspection task {task_id}", field="task_id")
+        if task.mode != Mode.JOINT:
+            raise Conflict("mode: 只有联合检查需三方确认 only joint inspections", field="mode")
+        if task.status != InspectionTask.Status.DONE:
+            raise Conflict("status: 检查完成后才能确认 record the inspection first", "status")
+        parties = sorted(
+            ROLE_PARTY[r] for r in actor.roles_on(task.station.unit) if r in ROLE_PARTY
+        )
+        if actor.user is None or not parties:
+            raise Forbidden("只有三方人员可确认 only the three parties confirm")
+        done = set(task.confirmations.values_list("party", flat=True))
+        open_parties = [p for p in parties if p not in done]
+        if not open_parties:
+            raise Conflict("party: 本方已确认 your party has confirmed", field="party")
+        return save_audited(
+            actor,
+            "inspection.confirm",
+            JointConfirmation(task=task, party=open_parties[0], user=actor.user),
+            unit=task.station.unit,
         )
 
 

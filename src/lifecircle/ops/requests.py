@@ -16,15 +16,19 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from lifecircle.ops import notices
 from lifecircle.ops.access import MANAGERS, STAFF_ROLES, Actor
 from lifecircle.ops.audit import save_audited, snapshot
 from lifecircle.ops.errors import Conflict, Forbidden, Invalid, NotFound
 from lifecircle.ops.files import reencoded_photo
+from lifecircle.ops.otp import normalise_phone, verify_code
+from lifecircle.ops.roster import party_members
 from lifecircle.store.org.models import PARTY_ROLE, Party, Role, RoleGrant
 from lifecircle.store.requests.models import (
     OPEN_STATUSES,
     TRANSITIONS,
     Channel,
+    EventKind,
     RequestEvent,
     RequestPhoto,
     ServiceRequest,
@@ -254,10 +258,7 @@ def file_request(
         api_key=actor.api_key,
         public=public,
         idempotency_key=digest,
-        requested_datetime=now,
-        updated_datetime=now,
-        expected_datetime=now + timedelta(hours=category.sla_hours),
-        warning_datetime=now + timedelta(hours=max(0, category.sla_hours - category.warning_hours)),
+        **sla_dates(category, now),
     )
     image = reencoded_photo(photo) if photo is not None else None
     try:
@@ -266,13 +267,7 @@ def file_request(
             if first is not None:
                 return first
             save_audited(actor, "request.file", req, unit=station.unit)
-            RequestEvent.objects.create(
-                request=req,
-                actor=actor.user,
-                actor_label=actor.label,
-                to_status=Status.RECEIVED,
-                note=f"channel={channel}",
-            )
+            _open_history(actor, req)
             if image is not None:
                 _save_photo(actor, req, image)
     except Conflict:
@@ -281,6 +276,76 @@ def file_request(
             raise
         return first
     req.replayed = False
+    return req
+
+
+def sla_dates(category: ServiceCategory, now: datetime) -> dict:
+    """Intake time, due date and warning time from the category's time limit (SLA)."""
+    return {
+        "requested_datetime": now,
+        "updated_datetime": now,
+        "expected_datetime": now + timedelta(hours=category.sla_hours),
+        "warning_datetime": now
+        + timedelta(hours=max(0, category.sla_hours - category.warning_hours)),
+    }
+
+
+def _open_history(actor: Actor, req: ServiceRequest) -> None:
+    """The first history step of a new request, and a notice to the station's committee."""
+    RequestEvent.objects.create(
+        request=req,
+        actor=actor.user,
+        actor_label=actor.label,
+        to_status=Status.RECEIVED,
+        note=f"channel={req.channel}",
+    )
+    notices.notify_users(
+        party_members(req.station, Party.COMMITTEE),
+        "request.new",
+        f"新诉求 New request #{req.pk}",
+        f"{req.station.name}：{req.category.name_zh} — {req.description[:60]}",
+        f"/requests/{req.pk}/",
+    )
+
+
+RESIDENT_CODE_PURPOSE = "request"
+
+
+def file_by_phone(
+    *, station_id: int, phone: str, code: str, service_code: str, description: str, **fields
+) -> ServiceRequest:
+    """A resident without an account files at a station's QR code, proving the phone by SMS.
+
+    The phone must carry a one-time code sent by `lifecircle.ops.otp.issue_code(phone,
+    RESIDENT_CODE_PURPOSE)`; status changes then reach that phone by SMS.
+
+    Example
+    -------
+    >>> file_by_phone(station_id=1, phone="13800000000", code="123456",
+    ...               service_code="repair", description="楼道灯坏了")  # doctest: +SKIP
+    """
+    phone = normalise_phone(phone)
+    description = meaningful_text(description, "description", MAX_DESCRIPTION)
+    station = get_station(station_id)
+    category = get_category(service_code)
+    attributes = _check_attributes(category, fields.pop("attributes", None) or {})
+    if not verify_code(phone, RESIDENT_CODE_PURPOSE, code or ""):
+        raise Invalid("code: 验证码错误或已过期 wrong or expired code", field="code")
+    resident = Actor(None)
+    req = ServiceRequest(
+        station=station,
+        category=category,
+        channel=Channel.RESIDENT,
+        description=description,
+        attributes=attributes,
+        phone=phone,
+        contact_name=fields.get("contact_name", ""),
+        address=fields.get("address", ""),
+        **sla_dates(category, timezone.now()),
+    )
+    with transaction.atomic():
+        save_audited(resident, "request.file", req, unit=station.unit)
+        _open_history(resident, req)
     return req
 
 
@@ -326,17 +391,51 @@ def can_see_phone(actor: Actor, req: ServiceRequest) -> bool:
         return False
     if req.requester_id == actor.user.pk:
         return True
+    if req.status == Status.RESOLVED and is_manager(actor, req):
+        return True  # the committee calls the resident back (回访) before closing
     if req.assignee_id is not None:
         return req.assignee_id == actor.user.pk
     return actor.has({Role.COMMITTEE_STAFF}, req.station.unit)
 
 
-def _is_manager(actor: Actor, req: ServiceRequest) -> bool:
+STATUS_NEXT = {
+    Status.ASSIGNED: "已派给经办人，将按时限办理 handed to the staff who will do it",
+    Status.IN_PROGRESS: "正在办理 work has started",
+    Status.RESOLVED: "已办结，请评价 done — please rate it",
+    Status.CLOSED: "已关闭，感谢您的评价 closed, thank you",
+    Status.REJECTED: "不予受理 not taken on",
+    Status.RECEIVED: "已退回居委会重新派单 back with the committee to be reassigned",
+}
+
+
+def tell_requester(req: ServiceRequest) -> None:
+    """Queue a status notice to whoever filed the request (account or phone)."""
+    text = (
+        f"您的诉求 #{req.pk}（{req.category.name_zh}）：{STATUS_NEXT.get(req.status, req.status)}"
+    )
+    if req.requester_id is not None:
+        notices.notify_users(
+            [req.requester], "request.status", f"诉求 #{req.pk}", text, f"/requests/{req.pk}/"
+        )
+    elif req.channel == Channel.RESIDENT and req.phone:
+        notices.notify_phone(req.phone, "request.status", text)
+
+
+def handlers_of(req: ServiceRequest) -> list:
+    """Who works on the request now: the named assignee, or every member of the party."""
+    if req.assignee_id is not None:
+        return [req.assignee]
+    if req.assigned_party:
+        return party_members(req.station, req.assigned_party)
+    return []
+
+
+def is_manager(actor: Actor, req: ServiceRequest) -> bool:
     return actor.has(MANAGERS, req.station.unit)
 
 
-def _is_handler(actor: Actor, req: ServiceRequest) -> bool:
-    if _is_manager(actor, req):
+def is_handler(actor: Actor, req: ServiceRequest) -> bool:
+    if is_manager(actor, req):
         return True
     if actor.user is not None and req.assignee_id == actor.user.pk:
         return True
@@ -346,10 +445,10 @@ def _is_handler(actor: Actor, req: ServiceRequest) -> bool:
 
 def _is_requester_or_manager(actor: Actor, req: ServiceRequest) -> bool:
     mine = actor.user is not None and req.requester_id == actor.user.pk
-    return mine or _is_manager(actor, req)
+    return mine or is_manager(actor, req)
 
 
-def _change(
+def change_request(
     actor: Actor,
     request_id: int,
     version: int,
@@ -360,6 +459,7 @@ def _change(
     note: str = "",
     check: Callable[[ServiceRequest], None] | None = None,
     mutate: Callable[[ServiceRequest], None] | None = None,
+    kind: str = EventKind.STATUS,
 ) -> ServiceRequest:
     with transaction.atomic():
         req = visible_requests(actor).select_for_update(of=("self",)).filter(pk=request_id).first()
@@ -397,8 +497,11 @@ def _change(
             actor_label=actor.label,
             from_status=previous,
             to_status=req.status,
+            kind=kind,
             note=note,
         )
+        if req.status != previous:
+            tell_requester(req)
     return req
 
 
@@ -430,27 +533,37 @@ def assign(
     def mutate(req: ServiceRequest) -> None:
         req.assigned_party = party
         req.assignee_id = assignee_id
+        req.accepted_at = None
 
-    return _change(
-        actor,
-        request_id,
-        version,
-        action="request.assign",
-        allowed=_is_manager,
-        to_status=Status.ASSIGNED,
-        note=note,
-        check=check,
-        mutate=mutate,
-    )
+    with transaction.atomic():
+        req = change_request(
+            actor,
+            request_id,
+            version,
+            action="request.assign",
+            allowed=is_manager,
+            to_status=Status.ASSIGNED,
+            note=note,
+            check=check,
+            mutate=mutate,
+        )
+        notices.notify_users(
+            handlers_of(req),
+            "request.assigned",
+            f"新派单 New assignment #{req.pk}",
+            f"{req.station.name}：{req.category.name_zh}，请于 {timezone.localtime(req.expected_datetime):%m-%d %H:%M} 前办结",
+            f"/requests/{req.pk}/",
+        )
+    return req
 
 
 def start(actor: Actor, request_id: int, *, version: int, note: str = "") -> ServiceRequest:
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
         action="request.start",
-        allowed=_is_handler,
+        allowed=is_handler,
         to_status=Status.IN_PROGRESS,
         note=note,
     )
@@ -463,12 +576,12 @@ def resolve(actor: Actor, request_id: int, *, version: int, resolution: str) -> 
     def mutate(req: ServiceRequest) -> None:
         req.resolution = resolution.strip()
 
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
         action="request.resolve",
-        allowed=_is_handler,
+        allowed=is_handler,
         to_status=Status.RESOLVED,
         note=resolution.strip(),
         mutate=mutate,
@@ -483,12 +596,12 @@ def reject(actor: Actor, request_id: int, *, version: int, reason: str) -> Servi
         req.reject_reason = reason.strip()
         req.closed_datetime = timezone.now()
 
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
         action="request.reject",
-        allowed=_is_manager,
+        allowed=is_manager,
         to_status=Status.REJECTED,
         note=reason.strip(),
         mutate=mutate,
@@ -497,7 +610,7 @@ def reject(actor: Actor, request_id: int, *, version: int, reason: str) -> Servi
 
 def reopen(actor: Actor, request_id: int, *, version: int, note: str) -> ServiceRequest:
     """The resident (or the committee on a return visit) is not satisfied: back to work."""
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
@@ -526,7 +639,7 @@ def rate(
         req.rating = rating
         req.rating_comment = comment
 
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
@@ -549,12 +662,12 @@ def close(actor: Actor, request_id: int, *, version: int, note: str = "") -> Ser
     def mutate(req: ServiceRequest) -> None:
         req.closed_datetime = timezone.now()
 
-    return _change(
+    return change_request(
         actor,
         request_id,
         version,
         action="request.close",
-        allowed=_is_manager,
+        allowed=is_manager,
         to_status=Status.CLOSED,
         note=note,
         check=check,

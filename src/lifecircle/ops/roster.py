@@ -90,6 +90,82 @@ def party_members(station: Station, party: str) -> list:
     return list(get_user_model().objects.filter(pk__in=users, is_active=True).order_by("username"))
 
 
+@dataclass
+class Slot:
+    """One duty day of a rotation: the party whose week it is and who takes it (None: nobody)."""
+
+    day: date
+    party: str
+    person: object | None
+    holiday: bool = False
+
+
+def _check_parties(parties: list[str]) -> list[str]:
+    unknown = [p for p in parties if p not in Party.values]
+    if unknown or not parties or len(set(parties)) != len(parties):
+        raise Invalid(f"parties: 须为不重复的 distinct values of {Party.values}", field="parties")
+    return parties
+
+
+def _rotation_people(station: Station, parties: list[str], people: dict | None) -> dict:
+    """Each party's people: the chosen ones (who must belong to it here) or all its members."""
+    members = {p: party_members(station, p) for p in parties}
+    for party, chosen in (people or {}).items():
+        if party not in members:
+            raise Invalid(f"people: {party} 不在轮换中 is not in the rotation", field="people")
+        by_id = {u.pk: u for u in members[party]}
+        stray = [i for i in chosen if int(i) not in by_id]
+        if stray:
+            raise Invalid(
+                f"people: 用户 {stray[0]} 不是本驿站的{party}成员 is not {party} staff here",
+                field="people",
+            )
+        if chosen:
+            members[party] = [by_id[int(i)] for i in chosen]
+    return members
+
+
+def rotation(
+    station: Station,
+    *,
+    start: date,
+    end: date,
+    parties: list[str],
+    rrule: str = DEFAULT_RRULE,
+    people: dict | None = None,
+    extra_holidays: set[date] | None = None,
+) -> list[Slot]:
+    """Who would take each duty day from `start` to `end` (nothing is written): the parties
+    take whole weeks in turn; within a week the party's people take the days in turn, skipping
+    anyone unavailable; holidays are marked."""
+    _check_range(start, end)
+    parties = _check_parties(list(parties))
+    days = duty_days(rrule, start, end)
+    closed = holidays_for(station.unit, start, end)
+    away = set(
+        Unavailability.objects.filter(date__gte=start, date__lte=end).values_list("user_id", "date")
+    )
+    members = _rotation_people(station, parties, people)
+    turn = dict.fromkeys(parties, 0)
+    first_monday = start - timedelta(days=start.weekday())
+    slots = []
+    for day in days:
+        party = parties[((day - first_monday).days // 7) % len(parties)]
+        if day in closed:
+            slots.append(Slot(day, party, None, holiday=True))
+            continue
+        group = members[party]
+        chosen = None
+        for k in range(len(group)):
+            candidate = group[(turn[party] + k) % len(group)]
+            if (candidate.pk, day) not in away:
+                chosen = candidate
+                turn[party] = (turn[party] + k + 1) % len(group)
+                break
+        slots.append(Slot(day, party, chosen))
+    return slots
+
+
 def generate(
     actor: Actor,
     station_id: int,
@@ -99,63 +175,131 @@ def generate(
     parties: list[str] | None = None,
     rrule: str = DEFAULT_RRULE,
     task: str = "值班 duty",
+    people: dict | None = None,
+    hours: str = "",
 ) -> RosterResult:
-    """Create the rotation plan and its assignments for [start, end]."""
-    _check_range(start, end)
+    """Create the rotation plan and its assignments for [start, end].
+
+    `people` maps a party to the ids of the people who take its weeks (default: all members);
+    `hours` is shown with the duty (e.g. "08:30-17:00").
+    """
     parties = list(parties or DEFAULT_PARTIES)
-    unknown = [p for p in parties if p not in Party.values]
-    if unknown or not parties or len(set(parties)) != len(parties):
-        raise Invalid(f"parties: 须为不重复的 distinct values of {Party.values}", field="parties")
-    days = duty_days(rrule, start, end)
     result = RosterResult()
     with transaction.atomic():
         station = get_station_for(actor, station_id)
         if not actor.has(MANAGERS, station.unit):
             raise Forbidden("无权排班 may not make the roster here")
+        slots = rotation(station, start=start, end=end, parties=parties, rrule=rrule, people=people)
         plan = save_audited(
             actor,
             "roster.plan",
-            RotationPlan(station=station, task=task, rrule=rrule, parties=parties, starts=start),
+            RotationPlan(
+                station=station,
+                task=task,
+                rrule=rrule,
+                parties=parties,
+                people={p: [int(i) for i in ids] for p, ids in (people or {}).items()},
+                hours=hours,
+                starts=start,
+            ),
             unit=station.unit,
         )
-        closed = holidays_for(station.unit, start, end)
         taken = set(
             DutyAssignment.objects.filter(
                 station=station, task=task, date__gte=start, date__lte=end
             ).values_list("date", flat=True)
         )
-        away = set(
-            Unavailability.objects.filter(date__gte=start, date__lte=end).values_list(
-                "user_id", "date"
-            )
-        )
-        members = {p: party_members(station, p) for p in parties}
-        turn = dict.fromkeys(parties, 0)
-        first_monday = start - timedelta(days=start.weekday())
-        for day in days:
-            if day in closed:
-                result.holidays.append(day)
+        for slot in slots:
+            if slot.holiday:
+                result.holidays.append(slot.day)
+            elif slot.day in taken:
                 continue
-            party = parties[((day - first_monday).days // 7) % len(parties)]
-            people = members[party]
-            chosen = None
-            for k in range(len(people)):
-                candidate = people[(turn[party] + k) % len(people)]
-                if (candidate.pk, day) not in away:
-                    chosen = candidate
-                    turn[party] = (turn[party] + k + 1) % len(people)
-                    break
-            if day in taken:
-                continue
-            if chosen is None:
-                result.uncovered.append(day)
-                continue
-            duty = DutyAssignment.objects.create(
-                station=station, date=day, task=task, party=party, person=chosen, plan=plan
-            )
-            record(actor, "roster.assign", duty, before=None, unit=station.unit)
-            result.created.append(duty)
+            elif slot.person is None:
+                result.uncovered.append(slot.day)
+            else:
+                duty = DutyAssignment.objects.create(
+                    station=station,
+                    date=slot.day,
+                    task=task,
+                    party=slot.party,
+                    person=slot.person,
+                    plan=plan,
+                )
+                record(actor, "roster.assign", duty, before=None, unit=station.unit)
+                result.created.append(duty)
     return result
+
+
+@dataclass
+class Setup:
+    """What the roster wizard asks: days, hours, parties in order, their people, the start, how
+    many weeks, and holidays to add (date, name)."""
+
+    weekdays: list[int]
+    start: date
+    weeks: int = 4
+    parties: list[str] = field(default_factory=lambda: list(DEFAULT_PARTIES))
+    people: dict = field(default_factory=dict)
+    hours: str = ""
+    holidays: list[tuple[date, str]] = field(default_factory=list)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=7 * self.weeks - 1)
+
+
+def _managed_station(actor: Actor, station_id: int) -> Station:
+    station = get_station_for(actor, station_id)
+    if not actor.has(MANAGERS, station.unit):
+        raise Forbidden("无权排班 may not make the roster here")
+    return station
+
+
+def preview(actor: Actor, station_id: int, setup: Setup) -> list[Slot]:
+    """The duties the wizard would create (nothing is written)."""
+    if not 1 <= setup.weeks <= 52:
+        raise Invalid("weeks: 须为 1–52 周 1 to 52 weeks", field="weeks")
+    station = _managed_station(actor, station_id)
+    return rotation(
+        station,
+        start=setup.start,
+        end=setup.end,
+        parties=setup.parties,
+        rrule=weekly_rule(setup.weekdays),
+        people=setup.people,
+        extra_holidays={d for d, _ in setup.holidays},
+    )
+
+
+def set_up(actor: Actor, station_id: int, setup: Setup) -> RosterResult:
+    """Save the wizard: add the holidays to the station, then create the plan and its duties,
+    all in one transaction."""
+    preview(actor, station_id, setup)  # same checks, before anything is written
+    with transaction.atomic():
+        station = _managed_station(actor, station_id)
+        for day, name in setup.holidays:
+            if not Holiday.objects.filter(
+                unit_id__in=station.unit.ancestors_and_self(), date=day
+            ).exists():
+                add_holiday(actor, station.unit.pk, day, name or "节假日 holiday")
+        return generate(
+            actor,
+            station_id,
+            start=setup.start,
+            end=setup.end,
+            parties=setup.parties,
+            rrule=weekly_rule(setup.weekdays),
+            people=setup.people,
+            hours=setup.hours,
+        )
+
+
+def weekly_rule(weekdays: list[int]) -> str:
+    """An RRULE for duty on the given weekdays (0 = Monday), for people who never type one."""
+    codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    if not weekdays or any(not 0 <= d <= 6 for d in weekdays):
+        raise Invalid("weekdays: 请至少选一天 choose at least one day", field="weekdays")
+    return "FREQ=WEEKLY;BYDAY=" + ",".join(codes[d] for d in sorted(set(weekdays)))
 
 
 def assignments(actor: Actor, station_id: int, start: date, end: date) -> QuerySet:

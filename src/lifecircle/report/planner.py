@@ -115,9 +115,9 @@ def build_report(
     if plan is not None and plan.feasible:
         warnings += plan.warnings
         sheets.append(tables.plan_sheet(area, plan, cost_unit))
-        target = tables.targets_sheet(area, plan)
-        if target is not None:
-            sheets.append(target)
+        for extra in (tables.targets_sheet(area, plan), tables.priorities_sheet(area, plan)):
+            if extra is not None:
+                sheets.append(extra)
     elif plan is not None:
         warnings += [*plan.warnings, f"选址无解 no feasible plan: {plan.explanation}"]
     if boundary is not None:

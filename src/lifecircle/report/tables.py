@@ -205,6 +205,43 @@ def targets_sheet(area: Area, plan: PlanResult) -> Sheet | None:
                  percent=("目标 target", "现状 now", "方案后 after", "最多可达 reachable at best"))  # fmt: skip
 
 
+def priorities_sheet(area: Area, plan: PlanResult) -> Sheet | None:
+    """Which of the residents' priorities (``--weights``, e.g. from a survey) the plan serves.
+
+    One row per category, highest priority first: its weight (a category row, else the mean of
+    its compound rows), the share of its target group covered now and after the plan, and the
+    opened sites that add it.
+    """
+    if plan.priorities is None or plan.priorities.empty:
+        return None
+    table = plan.priorities
+    wide = table[table["compound_id"].isna()].set_index("category")["weight"]
+    by_compound = table[table["compound_id"].notna()].groupby("category")["weight"].mean()
+    weight = wide.combine_first(by_compound).sort_values(ascending=False, kind="stable")
+    coverage = plan.coverage.set_index(["category", "group"])
+    rows = []
+    for code, value in weight.items():
+        group = area.standard.categories[code].group
+        share = coverage.loc[(code, group)] if (code, group) in coverage.index else None
+        adding = [str(name) for name, functions in
+                  zip(plan.sites["name"], plan.sites["functions"], strict=True) if code in functions]  # fmt: skip
+        before = np.nan if share is None else share["share_before"]
+        after = np.nan if share is None else share["share_after"]
+        rows.append({
+            "类别 category": category_name(area, code),
+            "居民优先级 priority": round(float(value), 2),
+            "目标人群 group": area.standard.groups[group].name_zh if group in area.standard.groups else group,
+            "现状 now": before,
+            "方案后 after": after,
+            "新增站点 sites adding it": "、".join(adding) or "—",
+            "方案回应 served": YES if adding and after > before else NO,
+        })  # fmt: skip
+    return Sheet("priorities", "居民优先诉求 Residents' priorities", pd.DataFrame(rows),
+                 "按居民给出的优先级（如问卷“呼声最高”）排序，看方案是否补上这些缺口。 Ordered by the "
+                 "residents' priorities (e.g. a survey's most-wanted services): does the plan close "
+                 "these gaps?", percent=("现状 now", "方案后 after"))  # fmt: skip
+
+
 def closures_sheet(area: Area, closures: pd.DataFrame) -> Sheet:
     """做减法: existing facilities that could close with nobody losing coverage."""
     shown = closures[closures["can_close"]]

@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "lifecircle.store.inspections",
     "lifecircle.store.volunteers",
     "lifecircle.store.notify",
+    "lifecircle.store.surveys",
+    "lifecircle.store.deliberation",
+    "lifecircle.store.projects",
     "lifecircle.web.pages",
 ]
 

@@ -14,6 +14,7 @@ from lifecircle.store.requests.models import RequestEvent, ServiceRequest
 from lifecircle.store.roster import models as roster
 from lifecircle.store.stations.models import (
     CatalogueItem,
+    Room,
     ServiceAttribute,
     ServiceCategory,
     Station,
@@ -230,5 +231,6 @@ for model in (
     volunteers.Team,
     volunteers.Activity,
     volunteers.SignUp,
+    Room,
 ):
     admin.site.register(model, AuditedAdmin)

@@ -16,17 +16,24 @@ def setup(db_path: str | None = None) -> None:
 def prepare_database(demo: bool):
     """Apply migrations; with `demo`, seed the demo sub-district into an empty database.
 
-    Returns the seeded Demo, or None when nothing was seeded (no --demo, or data already there).
+    The demo comes with three months of history (requests, rosters, inspections, meetings,
+    volunteering). Returns the seeded Demo, or None when nothing was seeded (no --demo, or
+    data already there).
     """
     from django.core.management import call_command
     from django.db import connections
 
     from lifecircle.ops.demo import seed_demo
+    from lifecircle.ops.demo_history import seed_history
     from lifecircle.store.org.models import OrgUnit
 
     alias = "owner" if "owner" in connections else "default"
     call_command("migrate", database=alias, interactive=False, verbosity=0)
-    return seed_demo() if demo and not OrgUnit.objects.exists() else None
+    if not demo or OrgUnit.objects.exists():
+        return None
+    seeded = seed_demo()
+    seed_history(seeded)
+    return seeded
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

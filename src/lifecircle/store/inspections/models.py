@@ -47,6 +47,14 @@ class InspectionPlan(models.Model):
     starts = models.DateField()
     active = models.BooleanField(default=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "template", "mode", "starts"],
+                name="one_plan_per_station_template_mode_date",
+            )
+        ]
+
 
 class InspectionTask(models.Model):
     class Status(models.TextChoices):
@@ -70,6 +78,21 @@ class InspectionTask(models.Model):
         ordering = ["due_date", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "due_date"], name="one_task_per_plan_date")
+        ]
+
+
+class JointConfirmation(models.Model):
+    """One of the three parties signs a joint inspection's record (联合检查三方确认)."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.PROTECT, related_name="confirmations")
+    party = models.CharField(max_length=16, choices=Party.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "party"], name="one_confirmation_per_party")
         ]
 
 
@@ -125,9 +148,18 @@ class Meeting(models.Model):
 
 
 class ActionItem(models.Model):
+    """A decision to carry out: what, by whom (a party and/or a person), by when."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="actions")
     text = models.CharField(max_length=200)
     owner_party = models.CharField(max_length=16, choices=Party.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
     due = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -21,7 +21,9 @@ class Status(models.TextChoices):
 # The only allowed moves; anything else is refused with the allowed targets named.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ASSIGNED, Status.REJECTED}),
-    Status.ASSIGNED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.REJECTED}),
+    Status.ASSIGNED: frozenset(
+        {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REJECTED}
+    ),
     Status.IN_PROGRESS: frozenset({Status.ASSIGNED, Status.RESOLVED}),
     Status.RESOLVED: frozenset({Status.IN_PROGRESS, Status.CLOSED}),
     Status.CLOSED: frozenset(),
@@ -96,6 +98,12 @@ class ServiceRequest(models.Model):
     )
     rating_comment = models.TextField(blank=True)
     closed_datetime = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, help_text="签收 when the assignee took it"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -119,6 +127,19 @@ class ServiceRequest(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class EventKind(models.TextChoices):
+    """What a history step records besides a change of state (12345 work-order steps)."""
+
+    STATUS = "status", "状态变更 status change"
+    ACCEPT = "accept", "签收 accepted"
+    REFUSE = "refuse", "退单 refused"
+    EXTEND = "extend", "延期 extension"
+    CHASE = "chase", "催办 chased"
+    ESCALATE = "escalate", "督办 escalated"
+    MERGE = "merge", "合并 merged"
+    TRANSFER = "transfer", "转办 transferred"
+
+
 class RequestEvent(models.Model):
     """One step of a request's history (also the Open311 notes[])."""
 
@@ -130,10 +151,36 @@ class RequestEvent(models.Model):
     actor_label = models.CharField(max_length=150)
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16, choices=EventKind.choices, default=EventKind.STATUS)
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ExtensionRequest(models.Model):
+    """延期: the handler asks for more time; the committee approves or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批 pending"
+        APPROVED = "approved", "已批准 approved"
+        REJECTED = "rejected", "已拒绝 rejected"
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="extensions")
+    hours = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
 
 
 class RequestPhoto(models.Model):

@@ -41,6 +41,10 @@ class RotationPlan(models.Model):
     task = models.CharField(max_length=50, default="值班 duty")
     rrule = models.CharField(max_length=200, default="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA")
     parties = models.JSONField(default=list, help_text="e.g. ['committee', 'owners', 'property']")
+    people = models.JSONField(
+        default=dict, blank=True, help_text="user ids per party; empty: every member of the party"
+    )
+    hours = models.CharField(max_length=40, blank=True, help_text="例 e.g. 08:30-17:00")
     starts = models.DateField()
     created = models.DateTimeField(default=timezone.now)
 

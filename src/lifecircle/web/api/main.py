@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from lifecircle.ops.errors import OpsError
-from lifecircle.web.api import audit, inspections, requests, roster, stations, volunteers
+from lifecircle.web.api import audit, inspections, requests, roster, stations, voice, volunteers
 from lifecircle.web.api.auth import AUTH, KeyLockedOut
 
 api = NinjaAPI(
@@ -21,6 +21,7 @@ api.add_router("", roster.router)
 api.add_router("", inspections.router)
 api.add_router("", volunteers.router)
 api.add_router("", audit.router)
+api.add_router("", voice.router)
 
 
 @api.exception_handler(OpsError)

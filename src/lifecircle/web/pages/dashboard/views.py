@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from lifecircle.ops import dashboard as ops
 from lifecircle.ops import requests as ops_requests
+from lifecircle.ops.todo import todo_for
 from lifecircle.store.requests.models import OPEN_STATUSES
 from lifecircle.web.pages.common import actor
+from lifecircle.web.pages.todo.views import labelled
 
 DUE_SOON_DAYS = 7
 SHOWN = 10
@@ -24,10 +26,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(status__in=OPEN_STATUSES)
         .order_by("expected_datetime")
     )
+    todo = todo_for(who)
     return render(
         request,
         "pages/dashboard/dashboard.html",
         {
+            "todo": labelled(todo[:SHOWN]),
+            "todo_count": len(todo),
             "now": timezone.now(),
             "today": today,
             "summary": summary,

@@ -28,6 +28,7 @@ from lifecircle.web.pages.requests.forms import (
     RejectForm,
     ResolveForm,
 )
+from lifecircle.web.pages.workorders.views import available_steps
 
 
 @login_required
@@ -183,6 +184,10 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             else [],
             "can_add_photo": can_add_photo,
             "forms": forms,
+            "rate_first": "rate" in forms and mine,
+            "steps": available_steps(who, req),
+            "extensions": req.extensions.select_related("requested_by"),
+            "can_decide_extension": manager,
         },
     )
 

@@ -1,6 +1,6 @@
 """Stations: the public list with a map, and a public page per station."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +8,9 @@ from django.utils import timezone
 from lifecircle.ops.access import STAFF_ROLES
 from lifecircle.ops.roster import duty_on
 from lifecircle.ops.stations import public_stations
+from lifecircle.ops.streets import all_streets
 from lifecircle.web.pages.common import actor
+from lifecircle.web.pages.rooms.views import week_calendar
 
 
 def _points(stations, current: int | None = None) -> list[dict]:
@@ -23,6 +25,13 @@ def _points(stations, current: int | None = None) -> list[dict]:
         }
         for s in stations
     ]
+
+
+def streets(request: HttpRequest) -> JsonResponse:
+    """The street lines drawn under every map (GeoJSON, WGS-84)."""
+    response = JsonResponse(all_streets())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def station_list(request: HttpRequest) -> HttpResponse:
@@ -49,5 +58,6 @@ def station_page(request: HttpRequest, station_id: int) -> HttpResponse:
             "today": today,
             "show_people": actor(request).has(STAFF_ROLES, station.unit),
             "points": _points(public_stations(), current=station.pk),
+            "calendar": week_calendar(station, today),
         },
     )

@@ -1,0 +1,1 @@
+"""自治项目: self-governance projects with budget sources, contributions, spending, acceptance."""

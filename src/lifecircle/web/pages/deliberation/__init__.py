@@ -1,0 +1,1 @@
+"""公共议事: proposals, supports, comments, decisions and their action items in public."""

@@ -1,0 +1,1 @@
+"""自治项目: projects and their public account."""
