@@ -105,7 +105,7 @@ def test_meeting_with_action_items_and_completion(demo, as_user):
         },
     )
     assert r.status_code == 302
-    meeting = Meeting.objects.get()
+    meeting = Meeting.objects.get(title="十二月运营例会")
     first, second = meeting.actions.order_by("id")
     assert (first.owner, first.owner_party, str(first.due)) == (
         demo.users["wuye1"],
