@@ -2,6 +2,8 @@
 
 import pytest
 
+from browsers import CHROMIUM, LAUNCH_ARGS, require_chromium
+
 
 @pytest.fixture
 def as_user(demo):
@@ -53,3 +55,17 @@ def _audit_log_purged_between_tests():
     yield
     for operations, original in patched:
         operations.sql_flush = original
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium under Playwright, closed after the test (see tests/browsers.py)."""
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

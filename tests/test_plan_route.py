@@ -264,28 +264,20 @@ def test_points_from_geojson_and_english_headers(tmp_path):
 
 
 @pytest.mark.browser
-def test_route_page_fits_a_phone(tmp_path, demo):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip(f"没有 Chromium no browser at {chromium}")
-    from playwright.sync_api import sync_playwright
-
+def test_route_page_fits_a_phone(tmp_path, demo, browser):
     from lifecircle.report.route import write_route
 
     area, stops = demo
     named = stops.assign(name=["<img src=x onerror=alert(1)>", *stops["name"].iloc[1:]])
     write_route(walk_route(area.graph, named, closed=True), area.graph, tmp_path)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        for width in (1200, 390):
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            errors = []
-            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-            page.goto((tmp_path / "route.html").as_uri())
-            page.wait_for_selector(".stop-label")
-            assert errors == []
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            assert page.locator(".stop-label").count() == len(stops)
-            assert page.locator("img[src=x]").count() == 0  # the name stayed text
-            assert "1. <img src=x onerror=alert(1)>" in page.inner_text("#map")
-        browser.close()
+    for width in (1200, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        errors = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.goto((tmp_path / "route.html").as_uri())
+        page.wait_for_selector(".stop-label")
+        assert errors == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator(".stop-label").count() == len(stops)
+        assert page.locator("img[src=x]").count() == 0  # the name stayed text
+        assert "1. <img src=x onerror=alert(1)>" in page.inner_text("#map")

@@ -17,8 +17,6 @@ from lifecircle.cli import app
 from lifecircle.library import Area
 from lifecircle.network.osm import read_osm
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 def _area_folder(folder: Path) -> dict:
     """OSM + compounds/facilities/candidates CSVs, a mapping file and a boundary GeoJSON."""
@@ -163,34 +161,25 @@ def test_geopackage_layers_match_the_library(report_run):
     assert sites.crs.to_epsg() == 4326
 
 
-def test_report_page_has_no_horizontal_scroll_at_390px(report_run):
-    if not CHROMIUM.exists():
-        pytest.skip(f"没有 Chromium no browser at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_report_page_has_no_horizontal_scroll_at_390px(report_run, browser):
     out = report_run[0]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+    for width in (390, 1200):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        errors = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.goto((out / "report.html").as_uri())
+        page.wait_for_selector(".leaflet-container")
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
-        for width in (390, 1200):
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            errors = []
-            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-            page.goto((out / "report.html").as_uri())
-            page.wait_for_selector(".leaflet-container")
-            scroll, client = page.evaluate(
-                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            assert scroll <= client, (width, scroll, client)
-            assert errors == []
-            page.set_default_timeout(10_000)
-            # a compound (markers may overlap: whichever is on top opens its popup)
-            page.click(".leaflet-interactive >> nth=0", force=True)
-            popup = page.inner_text(".leaflet-popup-content")
-            assert "人口 population" in popup and "缺口 gaps" in popup and "function" not in popup
-            page.close()
-        browser.close()
+        assert scroll <= client, (width, scroll, client)
+        assert errors == []
+        page.set_default_timeout(10_000)
+        # a compound (markers may overlap: whichever is on top opens its popup)
+        page.click(".leaflet-interactive >> nth=0", force=True)
+        popup = page.inner_text(".leaflet-popup-content")
+        assert "人口 population" in popup and "缺口 gaps" in popup and "function" not in popup
+        page.close()
 
 
 def test_no_facility_at_all_is_a_clear_error(tmp_path):

@@ -105,7 +105,14 @@ def test_each_area_equals_a_single_area_run_on_its_cut(inputs, local_batch):
         if boundary.key not in result.done:
             continue
         single = evaluate_area(cut_area(inputs["city"], boundary), PLAN)
-        assert set(single.tables) == {"access", "coverage", "gaps", "equity", "plan", "plan_coverage"}
+        assert set(single.tables) == {
+            "access",
+            "coverage",
+            "gaps",
+            "equity",
+            "plan",
+            "plan_coverage",
+        }
         for name, table in single.tables.items():
             pd.testing.assert_frame_equal(_part(result.out, name, boundary.key), table)
         marker = json.loads((result.out / "areas" / f"{boundary.key}.json").read_text("utf-8"))

@@ -1,17 +1,12 @@
 """The batch's city map in a real browser (Debian's Chromium via Playwright), offline, at desktop
 width and at 390 px: areas drawn and coloured, names shown as text, no horizontal scroll."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 import shapely
 
 from lifecircle.scale.areas import Boundary
 from lifecircle.scale.export import write_city_map
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -34,28 +29,21 @@ def page_file(tmp_path):
 
 
 @pytest.mark.parametrize("width", [1200, 390])
-def test_city_map_draws_offline_with_text_names(page_file, width):
-    if not CHROMIUM.exists():
-        pytest.skip(f"没有 Chromium no browser at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        errors, requests = [], []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(page_file.as_uri())
-        areas = page.locator("path.leaflet-interactive")
-        assert areas.count() == 2
-        fills = {areas.nth(i).get_attribute("fill") for i in range(2)}
-        assert fills == {"#d7301f", "#a1d99b"}  # 42% (< 50%) and 93% (85–99%) covered
-        areas.first.hover()
-        tooltip = page.locator(".leaflet-tooltip")
-        assert "<b>江浦路</b>街道" in tooltip.inner_text()  # shown as text, not markup
-        assert tooltip.locator("b").count() == 0
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        page.select_option("#group", "elderly")
-        assert not errors
-        assert all(url.startswith("file://") for url in requests)
-        browser.close()
+def test_city_map_draws_offline_with_text_names(page_file, width, browser):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    errors, requests = [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page_file.as_uri())
+    areas = page.locator("path.leaflet-interactive")
+    assert areas.count() == 2
+    fills = {areas.nth(i).get_attribute("fill") for i in range(2)}
+    assert fills == {"#d7301f", "#a1d99b"}  # 42% (< 50%) and 93% (85–99%) covered
+    areas.first.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    assert "<b>江浦路</b>街道" in tooltip.inner_text()  # shown as text, not markup
+    assert tooltip.locator("b").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.select_option("#group", "elderly")
+    assert not errors
+    assert all(url.startswith("file://") for url in requests)

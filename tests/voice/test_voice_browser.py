@@ -4,36 +4,16 @@ renders without horizontal scrolling at desktop width and at 390 px. The results
 390 px is kept in test-artifacts/survey-results.png."""
 
 import io
-from pathlib import Path
 
 import pytest
 import segno
 
+from browsers import ARTIFACTS, DESKTOP, PHONE
 from lifecircle.store.deliberation.models import Proposal
 from lifecircle.store.projects.models import Project
 from lifecircle.store.surveys.models import Survey, SurveyResponse
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"没有 Chromium no browser at {CHROMIUM} (apt-get install chromium)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser, viewport):

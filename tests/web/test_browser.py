@@ -3,39 +3,13 @@ staff take in a request for a resident, assign, start, resolve; the resident rat
 close it after the return visit; the resident sees it closed. The dashboard screenshot is kept
 in test-artifacts/dashboard.png."""
 
-from pathlib import Path
-
 import pytest
 
+from browsers import ARTIFACTS
 from lifecircle.ops.demo import DEMO_PASSWORD
 from lifecircle.store.requests.models import ServiceRequest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"没有 Chromium no browser at {CHROMIUM} (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(browser, live_server, username: str):

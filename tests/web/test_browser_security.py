@@ -2,7 +2,7 @@
 page with a map, nothing of it runs, and our pages break no rule of their own CSP."""
 
 import pytest
-from test_browser import browser, signed_in  # noqa: F401  (the fixture is used by name)
+from test_browser import signed_in
 
 from lifecircle.store.stations.models import Station
 

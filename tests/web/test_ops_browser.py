@@ -6,8 +6,8 @@ residents' pages, in normal and in large-text mode. Screenshots go to test-artif
 import re
 
 import pytest
-from test_browser import ARTIFACTS, browser, signed_in  # noqa: F401  (fixture)
 
+from browsers import ARTIFACTS
 from lifecircle.ops.demo import DEMO_PASSWORD
 from lifecircle.ops.demo_history import seed_history
 from lifecircle.ops.sms import ConsoleSMSBackend
