@@ -298,6 +298,12 @@ def test_supply_map_switches_categories_without_sideways_scroll(demo_report, bro
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert scroll <= client
+    # a popup carries the value with its unit; 文化活动中心 is one facility, so every compound
+    # within its reach (the darkest class) holds the same share
+    page.click('.leaflet-overlay-pane path[fill="#08519c"] >> nth=0', force=True)
+    popup = page.inner_text(".leaflet-popup-content")
+    top = library["culture_centre"].max()
+    assert f"供需比 supply · 文化活动中心: {top:,.1f} m²/千名全体居民" in popup
     page.select_option("#map-colour", label="缺口数 gaps per compound")
     assert page.is_visible("#gap-legend") and not page.is_visible("#supply-legend")
     assert _fills(page, classes + ["#f7f7f7"]) == [0] * 5
