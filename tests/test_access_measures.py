@@ -1,6 +1,7 @@
 """Supply–demand measures: a hand computation on a 3×3 grid, PySAL `access` on Helsinki, and the
 2SFCA identity Σᵢ Pᵢ·Aᵢ = Σⱼ Sⱼ as a property."""
 
+import dataclasses
 import math
 
 import networkx as nx
@@ -302,3 +303,13 @@ def test_supply_ratios_bad_input_is_named():
         supply_ratios(area, ["2sfca"], capacity_column="seats")
     with pytest.raises(MeasureError, match="bogus"):
         supply_ratios(area, ["bogus"])
+
+
+def test_supply_ratios_without_any_capacity_is_empty_and_says_so():
+    area = build_demo_area()
+    area = dataclasses.replace(area, facilities=area.facilities.assign(floor_area=np.nan))
+    result = supply_ratios(area, ["2sfca"])
+    assert result.table.empty and list(result.table.columns) == [
+        "compound_id", "category", "measure", "value"
+    ]  # fmt: skip
+    assert any("菜市场/生鲜超市" in w and "left out" in w for w in result.warnings)

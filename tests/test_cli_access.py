@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from datafiles import shared_data
 from lifecircle.cli import app
+from lifecircle.library import Area
 from lifecircle.network.graph import WalkGraph
 
 runner = CliRunner()
@@ -167,6 +168,12 @@ def test_access_measures_write_supply_ratios_and_distances(tmp_path):
     # the only market within 500 m serves the dormitory alone: 800 m² / 3000 residents
     assert sorted(market["value"].round(6).fillna(-1).tolist()) == [-1, round(800 / 3000, 6)]
     assert "社区卫生服务站" in result.output  # the station without a floor area is named
+    # the CLI writes what the library gives on the same files
+    area = Area.from_files(osm, compounds, facilities)
+    library = area.access(measures=["2sfca", "raam"]).supply_ratios
+    pd.testing.assert_frame_equal(
+        ratios, library.astype({"compound_id": str}), check_dtype=False, rtol=1e-5
+    )
     distances = pd.read_csv(od)
     assert list(distances.columns) == ["origin", "destination", "distance_m"]
     assert len(distances) == 2 and (distances["distance_m"] <= 1000).all()

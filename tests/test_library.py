@@ -215,3 +215,30 @@ def test_no_compounds_left_is_a_clear_error(demo):
     assert len(area.compounds) == 0 and len(rejected) == len(demo.compounds)
     with pytest.raises(lc.NoCompoundsError, match="no compounds"):
         area.access()
+
+
+def test_access_measures_give_the_supply_ratio_table_of_the_engine(demo):
+    from lifecircle.access.measures import MeasureError, supply_ratios
+
+    plain = demo.access()
+    result = demo.access(measures=["2SFCA", "raam"])
+    # the same numbers as the engine called directly, on the same attached area
+    direct = supply_ratios(demo, ["2sfca", "raam"])
+    pd.testing.assert_frame_equal(result.supply_ratios, direct.table)
+    assert set(direct.warnings) <= set(result.warnings)  # bus stops without floor area named
+    # the distance tables are those of the plain call, which stays as it was
+    assert result.table is plain.table and plain.supply_ratios is None
+    assert demo.access() is plain and demo.access(measures=["2sfca", "raam"]) is result
+    # another argument set is another result, not the cached one
+    wide = demo.access(measures=["2sfca"], catchment_m=800.0)
+    expected = supply_ratios(demo, ["2sfca"], catchment_m=800.0).table
+    pd.testing.assert_frame_equal(wide.supply_ratios, expected)
+    narrow = result.supply_ratios.query("measure == '2sfca'").reset_index(drop=True)
+    assert not np.allclose(wide.supply_ratios["value"], narrow["value"], equal_nan=True)
+    places = demo.access(measures=["2sfca"], capacity_column="capacity").supply_ratios
+    daycare = places.query("category == 'elderly_daycare'")
+    floor = narrow.query("category == 'elderly_daycare'")
+    # one day-care centre of 400 m² and 40 places: the two tables differ by that factor
+    np.testing.assert_allclose(floor["value"].to_numpy(), daycare["value"].to_numpy() * 10)
+    with pytest.raises(MeasureError, match="seats"):
+        demo.access(measures=["2sfca"], capacity_column="seats")

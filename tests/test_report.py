@@ -86,6 +86,9 @@ def test_report_writes_three_files_and_warns(report_run):
     # no nursery in the area: 无此类设施, not 0.0%
     assert "托育点" in output and "无此类设施" in output
     assert (out / "report.html").read_text(encoding="utf-8").count("无此类设施") >= 1
+    # no floor area given: the supply-ratio map names the categories instead of showing zeros
+    line = next(w for w in output.splitlines() if "has a floor area" in w)
+    assert "菜市场/生鲜超市" in line and "社区卫生服务站" in line
     # budget used and remaining, printed and in the summary
     assert f"已用 used {plan.cost:g}" in output and f"剩余 remaining {200 - plan.cost:g}" in output
     assert all(len(f) for f in plan.sites["functions"])
@@ -145,11 +148,12 @@ def test_workbook_sheets_headers_rounding_and_total(report_run):
 def test_geopackage_layers_match_the_library(report_run):
     out, _, area, plan = report_run
     layers = dict(pyogrio.list_layers(out / "report.gpkg"))
+    # no floor area in the facilities file: no supply_ratio layer (the warning says why)
     assert layers == {
         "streets": "LineString", "compounds": "Point", "facilities": "Point",
-        "candidates": "Point", "chosen_sites": "Point", "isochrones": "Polygon",
-    } or set(layers) == {"streets", "compounds", "facilities", "candidates", "chosen_sites",
-                         "isochrones"}  # fmt: skip
+        "candidates": "Point", "chosen_sites": "Point", "adequacy": "Point",
+        "isochrones": "Polygon",
+    }  # fmt: skip
     assert len(pyogrio.read_dataframe(out / "report.gpkg", layer="streets")) == area.graph.n_edges
     compounds = pyogrio.read_dataframe(out / "report.gpkg", layer="compounds")
     gaps = area.access().gaps.groupby("compound_name").size()
@@ -179,6 +183,11 @@ def test_report_page_has_no_horizontal_scroll_at_390px(report_run, browser):
         page.click(".leaflet-interactive >> nth=0", force=True)
         popup = page.inner_text(".leaflet-popup-content")
         assert "人口 population" in popup and "缺口 gaps" in popup and "function" not in popup
+        page.select_option(
+            "#map-colour",
+            label="供需比 supply · 菜市场/生鲜超市（无设施面积数据 no floor area given）",
+        )
+        assert "no supply ratio shown" in page.inner_text("#supply-legend")
         page.close()
 
 
@@ -205,3 +214,101 @@ def test_no_facility_at_all_is_a_clear_error(tmp_path):
         app, ["report", "--area", str(folder), "--out", str(tmp_path / "r")], terminal_width=200
     )
     assert result.exit_code == 2 and "has no facility" in result.output
+
+
+# ---- supply ratios (2SFCA) on the demo area, which has floor areas ---------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    from lifecircle.report.planner import build_report, write_report_files
+
+    area = Area.demo()
+    out = tmp_path_factory.mktemp("demo-report")
+    write_report_files(out, build_report(area, area.access(), area.plan(budget=500)))
+    per_1000 = area.access(measures=["2sfca"]).supply_ratios.assign(
+        value=lambda t: t["value"] * 1000.0
+    )
+    return out, area, per_1000.pivot(index="compound_id", columns="category", values="value")
+
+
+def _supply_header(area, code):
+    category = area.standard.categories[code]
+    return f"{category.name_zh} (m²/千名{area.standard.groups[category.group].name_zh})"
+
+
+def test_supply_sheet_and_layers_equal_the_library(demo_report):
+    out, area, library = demo_report
+    sheet = pd.read_excel(out / "report.xlsx", sheet_name="供需比").set_index("编号 id")
+    layer = pyogrio.read_dataframe(out / "report.gpkg", layer="supply_ratio").set_index("编号 id")
+    assert "bus_stop" not in library.columns  # no floor area: left out, not shown as zeros
+    assert not any("公交车站" in c for c in sheet.columns)
+    for code in library.columns:
+        expected = library[code].reindex(sheet.index).to_numpy()
+        header = _supply_header(area, code)
+        np.testing.assert_allclose(sheet[header].to_numpy(), expected, atol=0.05)
+        np.testing.assert_allclose(layer.loc[sheet.index, header].to_numpy(), expected, atol=0.05)
+    # the lone day-care centre's 400 m² shared among the elderly within 300 m of it
+    daycare = library["elderly_daycare"]
+    elderly = area.compounds.set_index("id")["pop_60_plus"]
+    assert (daycare * elderly).sum() / 1000 == pytest.approx(400.0)
+    points = layer.geometry.reindex(area.compounds["id"])
+    np.testing.assert_allclose(points.x, area.compounds["lon"])
+    # the adequacy layer: one point per compound × norm, the status of access/adequacy.py
+    from lifecircle.access.adequacy import adequacy
+
+    today = adequacy(area).compounds
+    rows = pyogrio.read_dataframe(out / "report.gpkg", layer="adequacy")
+    assert len(rows) == len(today) == len(area.compounds) * len(area.standard.norms)
+    words = {"met": "达标 met", "short": "不足 short", "no_facility": "无设施 no facility"}
+    assert rows["结论 status"].tolist() == [words[s] for s in today["status"]]
+    np.testing.assert_allclose(rows["差 short"], today["short"].round(1))
+    np.testing.assert_allclose(rows["可达供给 available"], today["available"].round(1))
+
+
+def _fills(page, colours):
+    return page.evaluate(
+        "cs => cs.map(c => document.querySelectorAll("
+        "'.leaflet-overlay-pane path[fill=\"' + c + '\"]').length)",
+        colours,
+    )
+
+
+def test_supply_map_switches_categories_without_sideways_scroll(demo_report, browser):
+    out, area, library = demo_report
+    classes = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto((out / "report.html").as_uri())
+    page.wait_for_selector(".leaflet-container")
+    for code in ("elderly_daycare", "fitness", "culture_centre"):
+        label = area.standard.categories[code].name_zh
+        page.select_option("#map-colour", label=f"供需比 supply · {label}")
+        legend = page.inner_text("#supply-legend")
+        assert label in legend and "m²/千名" in legend and not page.is_visible("#gap-legend")
+        # each compound's colour class from the library's numbers: 0, then quarters of the top
+        values = library[code].to_numpy()
+        top = values.max()
+        k = np.minimum(np.ceil(values / top * 4) - 1, 3)
+        expected = [int(((values > 0) & (k == i)).sum()) for i in range(4)]
+        assert _fills(page, classes) == expected, code
+        assert _fills(page, ["#f7f7f7"]) == [int((values == 0).sum())]
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client
+    # a popup carries the value with its unit; 文化活动中心 is one facility, so every compound
+    # within its reach (the darkest class) holds the same share
+    page.click('.leaflet-overlay-pane path[fill="#08519c"] >> nth=0', force=True)
+    popup = page.inner_text(".leaflet-popup-content")
+    top = library["culture_centre"].max()
+    assert f"供需比 supply · 文化活动中心: {top:,.1f} m²/千名全体居民" in popup
+    page.select_option("#map-colour", label="缺口数 gaps per compound")
+    assert page.is_visible("#gap-legend") and not page.is_visible("#supply-legend")
+    assert _fills(page, classes + ["#f7f7f7"]) == [0] * 5
+    options = page.eval_on_selector_all("#map-colour option", "os => os.map(o => o.textContent)")
+    assert "供需比 supply · 公交车站（无设施面积数据 no floor area given）" in options
+    assert not any(code in " ".join(options) for code in ("bus_stop", "elderly_daycare"))
+    assert errors == []
+    page.close()

@@ -356,7 +356,9 @@ def supply_ratios(
     rows_of = [np.flatnonzero((codes == c.code) & usable & (capacity >= 0)) for c in categories]
     reach_of = [catchment_m or c.threshold_m for c in categories]
     rows = np.concatenate(rows_of) if rows_of else np.zeros(0, np.int64)
-    limits = np.concatenate([np.full(r.size, d) for r, d in zip(rows_of, reach_of, strict=True)])
+    limits = np.concatenate(
+        [np.zeros(0), *(np.full(r.size, d) for r, d in zip(rows_of, reach_of, strict=True))]
+    )
     progress("供需比 supply ratios", 0, len(categories))
     fac_pairs = catchment_pairs(
         attached.graph,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lifecircle.access.measures import od_table, supply_ratios
+from lifecircle.access.measures import od_table
 from lifecircle.cli import app
 from lifecircle.cli.common import MappingOption, fail, fail_input, print_access, print_warnings
 from lifecircle.cli.data import CoordinateSystem
@@ -98,15 +98,15 @@ def access(
         if save_graph is not None:
             save_graph.parent.mkdir(parents=True, exist_ok=True)
             console.print(f"路网已保存 graph saved: {area.graph.save(save_graph)}")
+        names = [m for m in (measures or "").split(",") if m.strip()]
         with progress_bar(console) as progress:
-            result = area.access(max_offset, warn_offset, progress)
+            result = area.access(max_offset, warn_offset, progress, names, capacity_column,
+                                 catchment)  # fmt: skip
             collection = (
                 result.isochrones(progress)
                 if isochrones
                 else {"type": "FeatureCollection", "features": []}
             )
-            attached = result.engine.attached
-            ratios = _supply_ratios(area, attached, measures, capacity_column, catchment, progress)
     except InputError as exc:
         fail_input(console, exc)
     except OSError as exc:
@@ -124,7 +124,7 @@ def access(
     result.equity.to_csv(out / "equity.csv", index=False, encoding="utf-8-sig")
     (out / "isochrones.geojson").write_text(json.dumps(collection, ensure_ascii=False), "utf-8")
     (out / "warnings.txt").write_text("\n".join(area.warnings + result.warnings) + "\n", "utf-8")
-    _write_supply_ratios(console, out, area, attached, ratios, catchment, od)
+    _write_supply_ratios(console, out, area, result, catchment, od)
     print_access(console, result)
     console.print(
         f"已写出 wrote: {out}/access.csv, access.parquet, coverage.csv, gaps.csv, equity.csv, "
@@ -132,24 +132,15 @@ def access(
     )
 
 
-def _supply_ratios(area, attached, measures, capacity_column, catchment, progress):
-    """The --measures table, or None without --measures."""
-    if not measures:
-        return None
-    names = [m.strip().lower() for m in measures.split(",") if m.strip()]
-    return supply_ratios(area, names, capacity_column, catchment, attached, progress=progress)
-
-
-def _write_supply_ratios(console, out, area, attached, ratios, catchment, od) -> None:
+def _write_supply_ratios(console, out, area, result, catchment, od) -> None:
     """supply_ratio.csv (with --measures) and the --od long table."""
-    if ratios is not None:
-        print_warnings(console, ratios.warnings)
+    if result.supply_ratios is not None:
         path = out / "supply_ratio.csv"
-        ratios.table.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
+        result.supply_ratios.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
         console.print(f"供需比 supply ratios: {path}")
     if od is not None:
         od.parent.mkdir(parents=True, exist_ok=True)
-        od_table(area, attached, catchment).to_csv(
+        od_table(area, result.engine.attached, catchment).to_csv(
             od, index=False, encoding="utf-8-sig", float_format="%.1f"
         )
         console.print(f"步行距离表 walking distances: {od}")

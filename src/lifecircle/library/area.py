@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from lifecircle.access.area import analyse, attach, equity
+from lifecircle.access.measures import supply_ratios
 from lifecircle.data.area import Area as AreaData
 from lifecircle.data.build import build_area, link_gates
 from lifecircle.data.categories import read_mapping
@@ -307,18 +308,41 @@ class Area(AreaData):
     # ---- analysis ------------------------------------------------------------------------------
 
     def access(
-        self, max_offset_m: float = 300.0, warn_offset_m: float = 50.0, progress: Progress = silent
+        self,
+        max_offset_m: float = 300.0,
+        warn_offset_m: float = 50.0,
+        progress: Progress = silent,
+        measures: list[str] | tuple[str, ...] | None = None,
+        capacity_column: str = "floor_area",
+        catchment_m: float | None = None,
     ) -> Accessibility:
         """Walking access from every compound to every category of the standard.
 
         Every distance includes the walk from each point to its street. Points farther than
         `max_offset_m` from any street are left out, and those farther than `warn_offset_m` named,
-        in ``warnings``. The result is kept, so `plan` reuses it.
+        in ``warnings``. The result is kept per argument set, so `plan` reuses it.
+
+        Parameters
+        ----------
+        max_offset_m, warn_offset_m : float
+            Farthest a point may lie from a street (m), and the offset beyond which it is named.
+        measures : list of str, optional
+            Supply–demand measures ("fca", "2sfca", "e2sfca", "g2sfca", "3sfca", "raam"; see
+            `lifecircle.access.measures.supply_ratios`). With them the result's
+            ``supply_ratios`` is the long table ``compound_id, category, measure, value`` (the
+            CLI's supply_ratio.csv); categories without any capacity are left out and named in
+            ``warnings``.
+        capacity_column : str
+            Facility column holding each facility's supply (floor area m², places, seats).
+        catchment_m : float, optional
+            One catchment for every category; default each category's walking threshold.
 
         Raises
         ------
         NoCompoundsError, NoFacilitiesError
             The area has no compounds, or no facility of any category of the standard.
+        MeasureError
+            An unknown measure, a missing capacity column or a catchment that is not positive.
 
         Examples
         --------
@@ -329,16 +353,35 @@ class Area(AreaData):
         '20.2%'
         >>> sorted(result.table.columns)[:3]
         ['category', 'compound_id', 'compound_name']
+
+        Floor area (m²) within walking reach per resident of the target group, by 2SFCA:
+
+        >>> ratios = lc.Area.demo().access(measures=["2sfca"]).supply_ratios
+        >>> list(ratios.columns)
+        ['compound_id', 'category', 'measure', 'value']
+        >>> row = ratios.query("compound_id == 'C17' and category == 'elderly_daycare'")
+        >>> f"{row['value'].iloc[0] * 1000:,.0f} m² per 1,000 aged 60+"
+        '571 m² per 1,000 aged 60+'
         """
         key = (max_offset_m, warn_offset_m)
-        if key in self._cache:
-            return self._cache[key]
-        attached = attach(self, max_offset_m, warn_offset_m)
-        engine = analyse(self, progress, attached)
-        result = Accessibility(self, engine.access, engine.coverage, engine.gaps,
-                               equity(self, engine), list(engine.warnings), engine)  # fmt: skip
-        self._cache[key] = result
-        return result
+        if key not in self._cache:
+            attached = attach(self, max_offset_m, warn_offset_m)
+            engine = analyse(self, progress, attached)
+            self._cache[key] = Accessibility(self, engine.access, engine.coverage, engine.gaps,
+                                             equity(self, engine), list(engine.warnings),
+                                             engine)  # fmt: skip
+        base = self._cache[key]
+        if not measures:
+            return base
+        names = tuple(dict.fromkeys(m.strip().lower() for m in measures if m.strip()))
+        key = (max_offset_m, warn_offset_m, names, capacity_column, catchment_m)
+        if key not in self._cache:
+            ratios = supply_ratios(self, names, capacity_column, catchment_m,
+                                   base.engine.attached, progress=progress)  # fmt: skip
+            self._cache[key] = dataclasses.replace(
+                base, warnings=base.warnings + ratios.warnings, supply_ratios=ratios.table
+            )
+        return self._cache[key]
 
     def closures(self) -> pd.DataFrame:
         """做减法: existing facilities that could close with nobody losing coverage.

@@ -48,6 +48,11 @@ class Accessibility:
         Per (category, group): mean distance, Gini of distance, population left out.
     warnings : list of str
         Everything dropped, excluded or guessed, in words.
+    supply_ratios : DataFrame or None
+        With ``access(measures=[…])``: one row per (compound, category, measure) with
+        ``compound_id, category, measure, value`` (2SFCA family: supply per person of the
+        category's target group, e.g. m² per resident; RAAM: cost per person). None without
+        measures.
     """
 
     area: AreaData
@@ -57,6 +62,7 @@ class Accessibility:
     equity: pd.DataFrame
     warnings: list[str]
     engine: AccessResult = field(repr=False)
+    supply_ratios: pd.DataFrame | None = field(default=None, repr=False)
 
     def missing_categories(self) -> list[str]:
         """Category codes with no facility at all in the area.

@@ -23,7 +23,13 @@ from lifecircle.data.area import Area
 from lifecircle.geo.projection import LocalProjection
 from lifecircle.report.charts import coverage_bars, percent
 from lifecircle.report.tables import GROUP_NAMES as GROUP_LABELS
-from lifecircle.report.tables import NO_FACILITY_TEXT, Sheet
+from lifecircle.report.tables import (
+    NO_CAPACITY_NOTE,
+    NO_FACILITY_TEXT,
+    Sheet,
+    supply_per_1000,
+    supply_unit,
+)
 
 
 @dataclass
@@ -68,6 +74,10 @@ class ReportInput:
     sections: list[str] = field(default_factory=list)
     """Further sections, already rendered (e.g. `lifecircle.report.adequacy`), before warnings."""
     cost_unit: str = "万元"
+    supply: pd.DataFrame | None = None
+    """2SFCA floor area per person (compound_id, category, value) for the supply-ratio map."""
+    supply_notes: dict[str, str] = field(default_factory=dict)
+    """Category code -> why the map shows no supply ratio for it (no facility, no floor area)."""
 
 
 def write_report(path: str | Path, data: ReportInput) -> Path:
@@ -88,8 +98,11 @@ def render_report(data: ReportInput) -> str:
         f'<p class="note" id="area-note">{escape(area.note)}</p>' if area.note else "",
         "</header>",
         _key_figures(data),
-        '<section id="map-section"><h2>地图 Map</h2><div id="map"></div>',
+        '<section id="map-section"><h2>地图 Map</h2>',
+        '<p class="map-controls"><label for="map-colour">小区着色 colour compounds by</label> '
+        '<select id="map-colour"></select></p><div id="map"></div>',
         _legend(data),
+        '<p class="legend" id="supply-legend" hidden></p>',
         "</section>",
         _plan_section(data.plan),
         _charts(data),
@@ -149,10 +162,10 @@ def _facts(facts: dict[str, str]) -> str:
 
 def _legend(data: ReportInput) -> str:
     return (
-        '<p class="legend">'
+        '<p class="legend"><span id="gap-legend">'
         '小区缺口数 gaps per compound: <span class="swatch gap0"></span>0–3 '
         '<span class="swatch gap4"></span>4–6 <span class="swatch gap7"></span>7–9 '
-        '<span class="swatch gap10"></span>10+ · '
+        '<span class="swatch gap10"></span>10+ · </span>'
         '<span class="dot facility"></span>现有设施 facility '
         '<span class="dot candidate"></span>候选闲置用房 candidate '
         '<span class="dot proposed"></span>建议启用 proposed site '
@@ -512,12 +525,30 @@ def _map_payload(data: ReportInput) -> dict:
     return {
         "streets": streets,
         "compounds": compounds,
+        "supply": _supply_payload(data),
         "gates": gates,
         "facilities": facilities,
         "candidates": candidates,
         "category_order": list(categories),
         "cost_unit": data.cost_unit,
     }
+
+
+def _supply_payload(data: ReportInput) -> list[dict]:
+    """One entry per category for the supply-ratio map: its name, unit and the value per 1,000
+    of the target group for each compound (in the order of `compounds`), or a note why none."""
+    area = data.area
+    supply = data.supply if data.supply is not None else pd.DataFrame(columns=["category"])
+    wide = supply_per_1000(area, supply) if len(supply) else pd.DataFrame()
+    entries = []
+    for code, category in area.standard.categories.items():
+        entry = {"label": category.name_zh, "unit": supply_unit(area, code)}
+        if code in wide.columns:
+            entry["values"] = [_number(v) for v in wide[code]]
+        else:
+            entry["note"] = data.supply_notes.get(code, NO_CAPACITY_NOTE)
+        entries.append(entry)
+    return entries
 
 
 def _number(value: object) -> float | None:

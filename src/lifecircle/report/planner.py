@@ -12,16 +12,26 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.access.adequacy import adequacy
+from lifecircle.access.adequacy import Adequacy, adequacy
+from lifecircle.access.measures import supply_ratios
 from lifecircle.errors import InputError
 from lifecircle.library import Accessibility, Area, PlanResult
 from lifecircle.report import tables
-from lifecircle.report.adequacy import adequacy_tables, supply_sections
+from lifecircle.report.adequacy import (
+    FLAG_WORDS,
+    STATUS_WORDS,
+    UNIT_WORDS,
+    adequacy_tables,
+    supply_sections,
+)
 from lifecircle.report.charts import percent
 from lifecircle.report.html import PlanSection, ReportInput, write_report
-from lifecircle.report.tables import Sheet
+from lifecircle.report.tables import NO_CAPACITY_NOTE, NO_FACILITY_NOTE, Sheet
 
 BOUNDARY_NAME_HEADERS = ("居委会", "居委", "社区", "街道", "名称", "name", "NAME", "Name")
+SUPPLY_COLUMNS = ["compound_id", "category", "value"]
+CAPACITY_COLUMN = "floor_area"
+"""The facility column the report's supply ratios share out (m²)."""
 
 
 @dataclass
@@ -38,6 +48,12 @@ class PlannerReport:
     cost_unit: str = "万元"
     subtitle: str = ""
     warnings: list[str] = field(default_factory=list)
+    supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUPPLY_COLUMNS))
+    """2SFCA floor area per person of each category's target group: compound_id, category, value
+    (categories without any floor area are absent and named in `supply_notes`)."""
+    supply_notes: dict[str, str] = field(default_factory=dict)
+    """Category code -> why it has no supply ratio (no facility, no floor area), in words."""
+    adequacy: Adequacy | None = None
 
 
 def read_boundary(path: str | Path):
@@ -108,7 +124,8 @@ def build_report(
     >>> area = lc.Area.demo()
     >>> report = build_report(area, area.access(), area.plan(budget=500))
     >>> [sheet.key for sheet in report.sheets]
-    ['coverage', 'plan', 'gaps', 'closures', 'merges', 'compounds', 'adequacy-6', 'adequacy-7']
+    ['coverage', 'plan', 'gaps', 'closures', 'merges', 'compounds', 'supply', 'adequacy-7',
+     'adequacy-8', 'warnings']
     """
     warnings = list(area.warnings) + list(access.warnings)
     sheets = [tables.coverage_sheet(area, access, plan)]
@@ -128,7 +145,12 @@ def build_report(
     sheets.append(tables.closures_sheet(area, area.closures()))
     sheets.append(tables.merges_sheet(area, area.merges(), cost_unit))
     sheets.append(tables.compounds_sheet(area, access))
-    for label, table in adequacy_tables(adequacy(area), area.standard).items():
+    supply, supply_notes, supply_warnings = supply_per_person(area, access)
+    warnings += supply_warnings
+    if len(supply):
+        sheets.append(tables.supply_sheet(area, supply))
+    today = adequacy(area)
+    for label, table in adequacy_tables(today, area.standard).items():
         sheets.append(Sheet(f"adequacy-{len(sheets)}", f"千人指标{label.split(' ')[0]} Supply per "
                             f"1,000 · {label.split(' ', 1)[-1]}", table, in_html=False))  # fmt: skip
     sheets.extend(extra_sheets)
@@ -137,7 +159,48 @@ def build_report(
     hub = plan.engine if plan is not None and plan.model == "hub" else None
     sections = supply_sections(area, access.engine, hub, plan.budget if plan else None)
     return PlannerReport(area, access, plan, sheets, access.isochrones(), sections, cost_unit,
-                         subtitle, warnings)  # fmt: skip
+                         subtitle, warnings, supply=supply, supply_notes=supply_notes,
+                         adequacy=today)  # fmt: skip
+
+
+def supply_per_person(
+    area: Area, access: Accessibility
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """2SFCA floor area per person of each category's target group, at the standard's catchments.
+
+    Returns the table (compound_id, category, value in m² per person), a note per category
+    left without one (no facility, or no facility with a floor area) and the warnings naming
+    those categories, so that a map shows "no floor area" instead of zeros.
+
+    Examples
+    --------
+    >>> import lifecircle as lc
+    >>> area = lc.Area.demo()
+    >>> table, notes, warnings = supply_per_person(area, area.access())
+    >>> notes["bus_stop"]
+    '无设施面积数据 no floor area given'
+    """
+    categories = area.standard.categories
+    present = set(area.facilities["category"].astype(str))
+    notes = {c: NO_FACILITY_NOTE for c in categories if c not in present}
+    table, warnings = pd.DataFrame(columns=SUPPLY_COLUMNS), []
+    if CAPACITY_COLUMN in area.facilities.columns:
+        ratios = supply_ratios(area, ["2sfca"], CAPACITY_COLUMN, None, access.engine.attached)
+        table, warnings = ratios.table[SUPPLY_COLUMNS].reset_index(drop=True), ratios.warnings
+    done = set(table["category"])
+    missing = [c for c in categories if c in present and c not in done]
+    if missing:
+        notes |= dict.fromkeys(missing, NO_CAPACITY_NOTE)
+        # one line naming them all instead of the engine's line per category
+        prefixes = tuple(f"{categories[c].name_zh}：" for c in missing)
+        warnings = [w for w in warnings if not w.startswith(prefixes)]
+        warnings.append(
+            f"以下类别的设施没有面积 ({CAPACITY_COLUMN})，不计算供需比，地图注明："
+            f"{'、'.join(categories[c].name_zh for c in missing)} "
+            f"no facility of these categories has a floor area ({CAPACITY_COLUMN}): no supply "
+            "ratio, the map says so"
+        )
+    return table, notes, warnings
 
 
 def write_report_files(folder: str | Path, report: PlannerReport) -> list[Path]:
@@ -217,7 +280,8 @@ def _write_html(path: Path, report: PlannerReport) -> Path:
             area=report.area, coverage=_coverage_rows(report), access=access.table, gaps=gaps,
             equity=access.equity, plan=_plan_section(report), proposed_functions=functions,
             warnings=report.warnings, subtitle=report.subtitle, sheets=shown,
-            sections=report.sections, cost_unit=report.cost_unit,
+            sections=report.sections, cost_unit=report.cost_unit, supply=report.supply,
+            supply_notes=report.supply_notes,
         ),
     )  # fmt: skip
 
@@ -332,6 +396,12 @@ def write_geopackage(path: Path, report: PlannerReport) -> Path:
              f"费用 cost ({report.cost_unit})": sites["cost"]},
             geometry=sites.geometry, crs="EPSG:4326",
         )  # fmt: skip
+    points = geopandas.points_from_xy(area.compounds["lon"], area.compounds["lat"])
+    if len(report.supply):
+        table = tables.supply_sheet(area, report.supply).table
+        layers["supply_ratio"] = geopandas.GeoDataFrame(table, geometry=points, crs="EPSG:4326")
+    if report.adequacy is not None and len(report.adequacy.compounds):
+        layers["adequacy"] = _adequacy_layer(area, report.adequacy, points)
     features = report.isochrones["features"]
     if features:
         iso = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
@@ -343,3 +413,30 @@ def write_geopackage(path: Path, report: PlannerReport) -> Path:
     for name, frame in layers.items():
         frame.to_file(path, layer=name, driver="GPKG")
     return path
+
+
+def _adequacy_layer(area: Area, result: Adequacy, points):
+    """One point per compound × norm category: supply within reach, the norm, the status."""
+    import geopandas
+
+    table = result.compounds
+    norms = area.standard.norms
+    at = pd.Series(np.arange(len(area.compounds)), index=area.compounds["id"])
+    return geopandas.GeoDataFrame(
+        {
+            "小区 compound": table["compound_name"].astype(str).to_numpy(),
+            "类别 category": [tables.category_name(area, c) for c in table["category"]],
+            "单位 unit": [UNIT_WORDS[norms[c].quantity] for c in table["category"]],
+            "可达供给 available": table["available"].round(1).to_numpy(),
+            "应有 required": table["required"].round(1).to_numpy(),
+            "差 short": table["short"].round(1).to_numpy(),
+            "每千名目标人群可达 available per 1,000": table["available_per_1000"]
+            .round(1)
+            .to_numpy(),
+            "每千名目标人群指标 norm per 1,000": table["norm_per_1000"].round(1).to_numpy(),
+            "结论 status": [STATUS_WORDS[v] for v in table["status"]],
+            "核实 flag": [FLAG_WORDS[norms[c].flag] for c in table["category"]],
+        },
+        geometry=np.asarray(points)[at.loc[table["compound_id"]].to_numpy()],
+        crs="EPSG:4326",
+    )

@@ -21,6 +21,8 @@ GROUP_NAMES = {
     "school": "7–14岁 7–14",
 }
 YES, NO = "是", "否"
+NO_FACILITY_NOTE = "无此类设施 no facility of this category"
+NO_CAPACITY_NOTE = "无设施面积数据 no floor area given"
 
 
 @dataclass
@@ -144,6 +146,44 @@ def compounds_sheet(area: Area, access: Accessibility) -> Sheet:
         "compounds", "各小区步行距离 Walking distance per compound", table,
         "经小区大门到最近设施的步行距离（米）；∞ 表示不可达或区内无此类设施。 Walking distance "
         "through the gates to the nearest facility; ∞: none reachable.",
+    )  # fmt: skip
+
+
+def supply_unit(area: Area, code: str) -> str:
+    """The unit of a category's supply ratio as shown: m² per 1,000 of its target group."""
+    group = area.standard.groups[area.standard.categories[code].group]
+    return f"m²/千名{group.name_zh} per 1,000 {group.name_en}"
+
+
+def supply_per_1000(area: Area, supply: pd.DataFrame) -> pd.DataFrame:
+    """The 2SFCA table (compound_id, category, value per person) as one row per compound and
+    one column per category code: m² per 1,000 of the target group, rounded to 0.1."""
+    codes = [c for c in area.standard.categories if c in set(supply["category"])]
+    wide = supply.pivot(index="compound_id", columns="category", values="value")
+    wide = wide.reindex(index=area.compounds["id"], columns=codes).astype(float)
+    return (wide * 1000.0).round(1)
+
+
+def supply_sheet(area: Area, supply: pd.DataFrame) -> Sheet:
+    """One row per compound, one column per category: floor area within walking reach per
+    1,000 of the category's target group (2SFCA at the category's threshold)."""
+    wide = supply_per_1000(area, supply)
+    table = pd.DataFrame(
+        {
+            "编号 id": area.compounds["id"].astype(str).to_numpy(),
+            "小区 compound": area.compounds["name"].astype(str).to_numpy(),
+        }
+    )
+    for code in wide.columns:
+        header = f"{category_name(area, code)} ({supply_unit(area, code).split(' ')[0]})"
+        table[header] = wide[code].to_numpy()
+    return Sheet(
+        "supply", "供需比 Floor area per 1,000 of the target group (2SFCA, m²)", table,
+        "每处设施的面积在其步行阈值内的目标人群间分摊（2SFCA），按小区汇总，折算为每千名目标人群的"
+        "平方米数；空白：小区不在路网上。 Each facility's floor area shared among the target group "
+        "within its walking threshold (2SFCA), per compound, as m² per 1,000 of the group; "
+        "blank: compound not on the walk network.",
+        in_html=False,
     )  # fmt: skip
 
 

@@ -37,15 +37,100 @@
     return L.polyline(s, { color: "#9aa0a6", weight: 3, opacity: 0.9, interactive: false });
   }));
 
-  var compounds = L.layerGroup(data.compounds.map(function (c) {
-    var popup = lines([{ bold: c.name },
-      "人口 population " + text(c.population) + " · 60+ " + text(c.elderly) +
-        (c.built ? " · " + text(c.built) + "年" : ""),
-      "缺口 gaps (" + c.gaps.length + "): " + (c.gaps.join("、") || "无 none")]);
+  // Supply-ratio map: the compounds coloured by one category's 2SFCA floor area per 1,000 of
+  // its target group, chosen in #map-colour; "" colours them by their number of gaps.
+  var supply = data.supply || [];
+  var chosen = null;
+  var supplyColours = ["#deebf7", "#9ecae1", "#4292c6", "#08519c"];
+  var noneColour = "#f7f7f7", unknownColour = "#bdbdbd";
+  function amount(v) {
+    return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 1 });
+  }
+  function supplyTop(entry) {
+    return (entry.values || []).reduce(function (m, v) { return v !== null && v > m ? v : m; }, 0);
+  }
+  function supplyColour(entry, v) {
+    if (v === null || v === undefined) { return unknownColour; }
+    if (v <= 0) { return noneColour; }
+    var k = Math.min(supplyColours.length - 1, Math.ceil(v / supplyTop(entry) * supplyColours.length) - 1);
+    return supplyColours[k];
+  }
+  function supplyLine(c, i) {
+    if (chosen === null) { return null; }
+    var entry = supply[chosen];
+    if (!entry.values) { return "供需比 supply · " + entry.label + ": " + entry.note; }
+    var v = entry.values[i];
+    return "供需比 supply · " + entry.label + ": " +
+      (v === null ? "无数据 no data" : amount(v) + " " + entry.unit);
+  }
+
+  var shapes = [];
+  var compounds = L.layerGroup(data.compounds.map(function (c, i) {
     var style = { color: "#555", weight: 1, fillColor: gapColour(c.gaps.length), fillOpacity: 0.55 };
     var shape = c.polygon.length ? L.polygon(c.polygon, style) : L.circleMarker(c.at, style);
-    return shape.bindPopup(popup).bindTooltip(lines([c.name]), { direction: "center", className: "compound-label", permanent: true });
+    shapes.push(shape);
+    return shape.bindPopup(function () {
+      var rows = [{ bold: c.name },
+        "人口 population " + text(c.population) + " · 60+ " + text(c.elderly) +
+          (c.built ? " · " + text(c.built) + "年" : ""),
+        "缺口 gaps (" + c.gaps.length + "): " + (c.gaps.join("、") || "无 none")];
+      var line = supplyLine(c, i);
+      if (line !== null) { rows.push(line); }
+      return lines(rows);
+    }).bindTooltip(lines([c.name]), { direction: "center", className: "compound-label", permanent: true });
   }));
+
+  var select = document.getElementById("map-colour");
+  var gapLegend = document.getElementById("gap-legend");
+  var supplyLegend = document.getElementById("supply-legend");
+  function addOption(value, label) {
+    var option = document.createElement("option");
+    option.value = value;
+    option.appendChild(document.createTextNode(label));
+    select.appendChild(option);
+  }
+  function swatch(colour, label) {
+    var span = document.createElement("span");
+    span.className = "swatch";
+    span.style.background = colour;
+    supplyLegend.appendChild(span);
+    supplyLegend.appendChild(document.createTextNode(label + " "));
+  }
+  function showSupply(index) {
+    chosen = index;
+    while (supplyLegend.firstChild) { supplyLegend.removeChild(supplyLegend.firstChild); }
+    gapLegend.hidden = index !== null;
+    supplyLegend.hidden = index === null;
+    var entry = index === null ? null : supply[index];
+    data.compounds.forEach(function (c, i) {
+      var colour = entry === null ? gapColour(c.gaps.length)
+        : entry.values ? supplyColour(entry, entry.values[i]) : unknownColour;
+      shapes[i].setStyle({ fillColor: colour });
+    });
+    if (entry === null) { return; }
+    var title = document.createElement("b");
+    title.textContent = "供需比 supply · " + entry.label + " (" + entry.unit + "): ";
+    supplyLegend.appendChild(title);
+    if (!entry.values) {
+      swatch(unknownColour, entry.note + " — 不显示供需比 no supply ratio shown");
+      return;
+    }
+    var top = supplyTop(entry), step = top / supplyColours.length;
+    swatch(noneColour, "0 步行范围内无设施 none within reach");
+    if (top > 0) {
+      supplyColours.forEach(function (colour, k) {
+        swatch(colour, (k ? amount(k * step) + "–" : "≤ ") + amount((k + 1) * step));
+      });
+    }
+    if (entry.values.indexOf(null) >= 0) { swatch(unknownColour, "无数据 no data"); }
+  }
+  addOption("", "缺口数 gaps per compound");
+  supply.forEach(function (entry, i) {
+    addOption(String(i), "供需比 supply · " + entry.label + (entry.values ? "" : "（" + entry.note + "）"));
+  });
+  select.addEventListener("change", function () {
+    showSupply(select.value === "" ? null : Number(select.value));
+  });
 
   var gates = L.layerGroup(data.gates.map(function (g) {
     return L.circleMarker(g, { radius: 3, color: "#333", weight: 1, fillColor: "#fff", fillOpacity: 1 });
