@@ -38,6 +38,8 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/access.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) out
