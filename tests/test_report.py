@@ -178,6 +178,13 @@ def test_report_page_has_no_horizontal_scroll_at_390px(report_run, browser):
         )
         assert scroll <= client, (width, scroll, client)
         assert errors == []
+        # on a phone the legend sits under the map and the layer switch folds away
+        inside = page.locator(".leaflet-container .map-legend").count()
+        assert (inside, page.locator(".map-legend.below").count()) == (
+            (0, 1) if width == 390 else (1, 0)
+        )
+        folded = page.locator(".leaflet-control-layers-expanded").count() == 0
+        assert folded == (width == 390)
         page.set_default_timeout(10_000)
         # a compound (markers may overlap: whichever is on top opens its popup)
         page.click(".leaflet-interactive >> nth=0", force=True)

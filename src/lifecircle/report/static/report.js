@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  var narrow = window.matchMedia("(max-width: 600px)").matches;
   var map = L.map("map", { zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
 
   var palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -157,11 +158,12 @@
   L.control.layers(null, {
     "道路 streets": streets, "小区 compounds": compounds, "大门 gates": gates,
     "设施 facilities": facilities, "候选/建议 candidates & proposed": candidates
-  }, { collapsed: false }).addTo(map);
+  }, { collapsed: narrow }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
-  var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "map-legend"), seen = {};
+  // On a phone the layer switch folds away and the legend sits under the map, not over it.
+  function legendBox() {
+    var div = document.createElement("div"), seen = {};
+    div.className = narrow ? "map-legend below" : "map-legend";
     data.facilities.forEach(function (f) {
       if (seen[f.category]) { return; }
       seen[f.category] = true;
@@ -173,8 +175,15 @@
       div.appendChild(document.createElement("br"));
     });
     return div;
-  };
-  legend.addTo(map);
+  }
+  if (narrow) {
+    var box = map.getContainer();
+    box.parentNode.insertBefore(legendBox(), box.nextSibling);
+  } else {
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = legendBox;
+    legend.addTo(map);
+  }
   var bounds = L.latLngBounds([]);
   data.streets.forEach(function (s) { bounds.extend(s[0]); bounds.extend(s[1]); });
   map.fitBounds(bounds, { padding: [12, 12] });
