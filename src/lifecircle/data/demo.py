@@ -241,7 +241,7 @@ def build_demo_area(standard: str = "gb50180-2018") -> Area:
     note = DEMO_NOTE
     if dropped:
         note += (
-            f" 标准 {std.name} 未定义其类别、已略去的设施 facilities of categories the standard"
+            f" 标准《{std.title_zh or std.name}》未定义其类别、已略去的设施 facilities of categories the standard"
             f" lacks, left out: {'、'.join(dropped)}."
         )
     return Area(
