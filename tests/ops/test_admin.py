@@ -45,3 +45,20 @@ def test_admin_shows_requests_read_only_with_the_phone_masked(demo, as_user):
     page = as_user("admin").get(f"/admin/requests/servicerequest/{rid}/change/")
     assert page.status_code == 200
     assert "138****5678" in page.content.decode() and "13812345678" not in page.content.decode()
+
+
+def test_residents_voice_records_have_back_office_pages(demo, as_user):
+    admin = as_user("admin")
+    for path in ("surveys/survey", "surveys/surveyresponse", "deliberation/household",
+                 "deliberation/proposal", "deliberation/decision", "projects/project",
+                 "projects/contribution", "projects/expense"):  # fmt: skip
+        assert admin.get(f"/admin/{path}/").status_code == 200, path
+    from lifecircle.store.projects.models import Project
+    from lifecircle.store.surveys.models import Survey
+
+    for model in (Survey, Project):
+        record = model.objects.first()
+        meta = model._meta
+        page = admin.get(f"/admin/{meta.app_label}/{meta.model_name}/{record.pk}/change/")
+        assert page.status_code == 200, meta.label
+    assert as_user("juwei1").get("/admin/deliberation/household/").status_code == 302

@@ -8,8 +8,10 @@ from django.db import transaction
 
 from lifecircle.ops.access import Actor, mask_phone
 from lifecircle.ops.audit import snapshot
+from lifecircle.store.deliberation import models as deliberation
 from lifecircle.store.inspections import models as inspections
 from lifecircle.store.org.models import ApiKey, AuditEntry, OrgUnit, RoleGrant
+from lifecircle.store.projects import models as projects
 from lifecircle.store.requests.models import RequestEvent, ServiceRequest
 from lifecircle.store.roster import models as roster
 from lifecircle.store.stations.models import (
@@ -19,6 +21,7 @@ from lifecircle.store.stations.models import (
     ServiceCategory,
     Station,
 )
+from lifecircle.store.surveys import models as surveys
 from lifecircle.store.volunteers import models as volunteers
 
 User = get_user_model()
@@ -232,5 +235,19 @@ for model in (
     volunteers.Activity,
     volunteers.SignUp,
     Room,
+    surveys.Survey,
+    surveys.SurveyResponse,
+    deliberation.Household,
+    deliberation.Proposal,
+    deliberation.Comment,
+    deliberation.Support,
+    deliberation.CouncilMeeting,
+    deliberation.Decision,
+    deliberation.OwnerVote,
+    deliberation.DecisionAction,
+    projects.Project,
+    projects.BudgetLine,
+    projects.Contribution,
+    projects.Expense,
 ):
     admin.site.register(model, AuditedAdmin)
