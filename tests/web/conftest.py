@@ -2,25 +2,7 @@
 
 import pytest
 
-from lifecircle.ops.demo import seed_demo
-
-# Two stations under two committees: enough to test that a committee sees only its own.
-STATIONS = [
-    {
-        "name": "东安一村居委会睦邻点",
-        "lat": 31.1954,
-        "lon": 121.4557,
-        "opening_hours": "8:30-17:00",
-        "floor_area_m2": 120.0,
-    },
-    {
-        "name": "枫林佳苑居委会睦邻点",
-        "lat": 31.1891,
-        "lon": 121.4493,
-        "opening_hours": "9:00-18:00",
-        "floor_area_m2": 110.0,
-    },
-]
+from demo_fixtures import seed_two_stations
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +12,10 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def demo(db):
-    return seed_demo(STATIONS, "示意街道")
+    return seed_two_stations()
 
 
 @pytest.fixture
 def live_demo(transactional_db):
     """The demo data committed for real, so that a live server thread sees it."""
-    return seed_demo(STATIONS, "示意街道")
+    return seed_two_stations()
