@@ -57,8 +57,10 @@ def notify_users(users: Iterable, kind: str, subject: str, text: str, link: str 
     >>> notify_users([worker], "request.assigned", "新派单", "#12 已派给您")  # doctest: +SKIP
     """
     notices = []
-    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
-        pref = preference_of(user)
+    active = {u.pk: u for u in users if u is not None and u.is_active}
+    chosen = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(active))}
+    for pk, user in active.items():
+        pref = chosen.get(pk) or Preference(user=user)
         if pref.by_email and user.email:
             notices.append(Notice(user=user, channel=Notice.Channel.EMAIL, address=user.email))
         if pref.by_sms and pref.phone:

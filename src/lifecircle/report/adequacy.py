@@ -188,14 +188,19 @@ def capacity_section(
 
 
 def supply_sections(
-    area: Area, access: AccessResult, plan: PlanResult | None, budget: float | None
+    area: Area,
+    access: AccessResult,
+    plan: PlanResult | None,
+    budget: float | None,
+    before: Adequacy | None = None,
 ) -> list[str]:
     """The report's how-much sections for an area and its hub plan.
 
-    千人指标 adequacy today and, with a plan, after it; and the hub plan solved again with
-    capacities beside it, with the functions the uncapacitated plan would overload.
+    千人指标 adequacy today (`before`, computed here unless the caller has it) and, with a plan,
+    after it; and the hub plan solved again with capacities beside it, with the functions the
+    uncapacitated plan would overload.
     """
-    before = adequacy(area)
+    before = adequacy(area) if before is None else before
     if plan is None or plan.status == INFEASIBLE or "function" not in plan.table.columns:
         return [adequacy_section(before, area.standard)]
     after = adequacy(area, proposed_facilities(area, plan))

@@ -157,7 +157,7 @@ def build_report(
     if warnings:
         sheets.append(tables.warnings_sheet(warnings))
     hub = plan.engine if plan is not None and plan.model == "hub" else None
-    sections = supply_sections(area, access.engine, hub, plan.budget if plan else None)
+    sections = supply_sections(area, access.engine, hub, plan.budget if plan else None, today)
     return PlannerReport(area, access, plan, sheets, access.isochrones(), sections, cost_unit,
                          subtitle, warnings, supply=supply, supply_notes=supply_notes,
                          adequacy=today)  # fmt: skip
