@@ -9,7 +9,14 @@ from rich.console import Console
 
 from lifecircle.access.measures import od_table
 from lifecircle.cli import app
-from lifecircle.cli.common import MappingOption, fail, fail_input, print_access, print_warnings
+from lifecircle.cli.common import (
+    MappingOption,
+    StandardOption,
+    fail,
+    fail_input,
+    print_access,
+    print_warnings,
+)
 from lifecircle.cli.data import CoordinateSystem
 from lifecircle.cli.progress_bar import progress_bar
 from lifecircle.library import Area, InputError
@@ -37,9 +44,7 @@ def access(
         CoordinateSystem,
         typer.Option("--crs", help="数据文件坐标系 coordinate system of the data files"),
     ] = CoordinateSystem.wgs84,
-    standard: Annotated[
-        str, typer.Option("--standard", help="标准（预设名或 TOML） standard: preset or TOML")
-    ] = "gb50180-2018",
+    standard: StandardOption = "gb50180-2018",
     osm_categories: Annotated[
         Path | None,
         typer.Option("--osm-categories", help="OSM 标签→类别 映射覆盖 TOML tag mapping override"),

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from lifecircle.cli import app
+from lifecircle.cli.common import StandardOption
 from lifecircle.cli.data import CoordinateSystem
 from lifecircle.cli.progress_bar import progress_bar
 from lifecircle.data import DataFileError
@@ -59,9 +60,7 @@ def batch(
             "--crs", help="边界与数据文件坐标系 coordinate system of boundaries and files"
         ),
     ] = CoordinateSystem.wgs84,
-    standard: Annotated[
-        str, typer.Option("--standard", help="标准（预设名或 TOML） standard: preset or TOML")
-    ] = "gb50180-2018",
+    standard: StandardOption = "gb50180-2018",
 ) -> None:
     """全市批量：每个街道/镇一个 Dask 任务，写出分区 Parquet、汇总、xlsx 与城市地图；可续算。
     Every area of a city as a Dask task: Parquet by area, summary, xlsx, city map; resumable."""

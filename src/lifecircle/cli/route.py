@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle.cli import app
-from lifecircle.cli.common import fail
+from lifecircle.cli.common import StandardOption, fail
 from lifecircle.data.report import DataFileError
 from lifecircle.library import Area
 from lifecircle.plan.result import PlanInputError
@@ -33,9 +33,7 @@ def route(
         str | None, typer.Option("--start", help="起点名称 name of the first point")
     ] = None,
     crs: Annotated[str, typer.Option("--crs", help="路线点坐标系 wgs84|gcj02|bd09")] = "wgs84",
-    standard: Annotated[str, typer.Option("--standard", help="规划标准 standard")] = (
-        "gb50180-2018"
-    ),
+    standard: StandardOption = "gb50180-2018",
     out: Annotated[Path, typer.Option("--out", help="输出目录 output folder")] = Path("out/route"),
 ) -> None:
     """精品路线：经过给定各点的最短步行路线（不走快速路）；写出 route.geojson、route.gpx、route.html。
