@@ -77,57 +77,31 @@ def test_migrations_apply_on_postgres_and_audit_trigger_refuses_update(postgres_
         assert conn.execute("select count(*) from org_auditentry").fetchone()[0] == 1
 
 
-@pytest.mark.postgres
-def test_request_and_permission_tests_pass_on_postgres():
-    """The request workflow, concurrency and permission tests, run again on PostgreSQL."""
+def _pass_on_postgres(files: list[str]) -> None:
+    """Run these test files of this folder again against PostgreSQL; all must pass, none skip."""
     url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
     here = os.path.dirname(__file__)
-    files = ["test_requests_api.py", "test_permissions.py", "test_audit_tamper.py"]
-    env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *[os.path.join(here, f) for f in files],
-        ],
-        env=env,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         *[os.path.join(here, f) for f in files]],
+        env={**os.environ, "LIFECIRCLE_DATABASE_URL": url},
         capture_output=True,
         text=True,
         timeout=300,
-    )
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
+
+
+@pytest.mark.postgres
+def test_request_and_permission_tests_pass_on_postgres():
+    """The request workflow, concurrency and permission tests, run again on PostgreSQL."""
+    _pass_on_postgres(["test_requests_api.py", "test_permissions.py", "test_audit_tamper.py"])
 
 
 @pytest.mark.postgres
 def test_rooms_work_orders_and_notices_pass_on_postgres():
     """Bookings (with the exclusion constraint), work-order steps and notices on PostgreSQL."""
-    url = os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("LIFECIRCLE_TEST_POSTGRES_URL 未设置 not set: no PostgreSQL to test against")
-    here = os.path.dirname(__file__)
-    files = ["test_rooms.py", "test_workorders.py", "test_notices.py"]
-    env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *[os.path.join(here, f) for f in files],
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert " passed" in done.stdout and "skipped" not in done.stdout
+    _pass_on_postgres(["test_rooms.py", "test_workorders.py", "test_notices.py"])
