@@ -7,6 +7,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from lifecircle.plan.hub import HubModel, HubRule
+from lifecircle.plan.hub_lagrange import SitePatterns
 from lifecircle.plan.hub_search import improve_hub_plan
 
 CORE = ("elderly_daycare", "nursery", "after_school", "canteen")
@@ -48,12 +49,14 @@ def _value(model: HubModel, placed: np.ndarray) -> float:
     return total
 
 
+@pytest.mark.parametrize("enumerated", [False, True])
 @pytest.mark.parametrize("seed", range(4))
-def test_search_keeps_the_rules_and_stays_between_greedy_and_optimum(seed):
+def test_search_keeps_the_rules_and_stays_between_greedy_and_optimum(seed, enumerated):
     model = _model(seed)
     opened, placed = model.greedy()
     greedy = _value(model, placed & opened[:, None])
-    better_open, better = improve_hub_plan(model, opened, placed, time_limit=20)
+    patterns = SitePatterns.from_model(model) if enumerated else None
+    better_open, better = improve_hub_plan(model, opened, placed, 20, patterns)
     value = _value(model, better)
     optimum = model.solve(time_limit=60, method="exact")
     assert optimum.status == "optimal"
@@ -73,3 +76,5 @@ def test_search_improves_on_the_greedy():
     opened, placed = model.greedy()
     _, better = improve_hub_plan(model, opened, placed, time_limit=20)
     assert _value(model, better) > _value(model, placed & opened[:, None]) * 1.05
+    _, exact_fills = improve_hub_plan(model, opened, placed, 20, SitePatterns.from_model(model))
+    assert _value(model, exact_fills) > _value(model, placed & opened[:, None]) * 1.05

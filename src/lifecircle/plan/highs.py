@@ -27,6 +27,7 @@ class MipOutcome:
     seconds: float
     highs_status: str
     reduced_costs: np.ndarray | None = None
+    row_duals: np.ndarray | None = None
 
 
 def solve_mip(
@@ -138,8 +139,11 @@ def _run(cost, rows, row_lower, row_upper, col_lower, col_upper, integer, maximi
             bound = objective
     else:
         status = FEASIBLE if has_solution else NO_ANSWER
-    duals = np.asarray(h.getSolution().col_dual) if relax and has_solution else None
-    return MipOutcome(x, objective, bound, status, seconds, word, duals)
+    duals = row_duals = None
+    if relax and has_solution:
+        duals = np.asarray(h.getSolution().col_dual)
+        row_duals = np.asarray(h.getSolution().row_dual)
+    return MipOutcome(x, objective, bound, status, seconds, word, duals, row_duals)
 
 
 _banner_shown = False

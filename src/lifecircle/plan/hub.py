@@ -20,6 +20,7 @@ from scipy import sparse
 
 from lifecircle.plan.coverage import Coverage
 from lifecircle.plan.highs import solve_mip, stack
+from lifecircle.plan.hub_lagrange import SitePatterns, lagrangian_bound
 from lifecircle.plan.hub_search import improve_hub_plan
 from lifecircle.plan.models import LSCP
 from lifecircle.plan.result import FEASIBLE, INFEASIBLE, OPTIMAL, PlanInputError, PlanResult
@@ -478,12 +479,18 @@ class HubModel:
     # ---- exact -----------------------------------------------------------------------------
 
     def solve(self, time_limit: float = 60.0, method: str = "auto") -> "HubPlanResult":
-        """Maximise new (weighted) coverage; HiGHS warm-started from the greedy.
+        """Maximise new (weighted) coverage within `time_limit` seconds.
 
-        method "heuristic" returns the greedy plan with the LP bound, unless that plan misses a
-        coverage target or floor: then the exact model is solved instead.
+        The exact method: greedy and local search give a first plan; the LP relaxation gives a
+        bound, and a sub-MIP over the sites and pairs the LP uses (with the plan's own) a better
+        plan; a Lagrangian bound (each site's function sets enumerated) tightens the LP's; then
+        HiGHS solves the whole model warm-started from the best plan, and the reported bound is
+        the least of the three. method "heuristic" returns the greedy plan improved by local
+        search, with the LP bound, unless that plan misses a coverage target or floor: then the
+        exact method runs instead.
         """
         began = time.perf_counter()
+        deadline = began + time_limit
         m, nf = len(self.site_ids), len(self.functions)
         pair_site, pair_function = self._pairs()
         words = " ".join(
@@ -495,26 +502,36 @@ class HubModel:
         if pair_site.size == 0:  # no site can host any function: the empty plan is the only one
             nothing = np.zeros(m, dtype=bool)
             return self._report(nothing, np.zeros((m, nf), bool), 0.0, OPTIMAL, began, "exact")
-        opened, placed = improve_hub_plan(self, *self.greedy(), time_limit=0.25 * time_limit)
+        patterns = SitePatterns.from_model(self)
+        opened, placed = improve_hub_plan(self, *self.greedy(), time_limit=0.1 * time_limit,
+                                          patterns=patterns)  # fmt: skip
         rows, w, row_of = self._demand_rows(pair_site, pair_function)
         model = self._matrix(pair_site, pair_function, rows, row_of)
-        greedy_ok = self._meets_constraints(placed)
-        if method == "heuristic" and greedy_ok:  # the greedy, with the LP relaxation as its bound
-            cost, a, lower, upper, integer = model
-            lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size),
-                           integer, maximize=True, time_limit=time_limit, relax=True)  # fmt: skip
-            bound = lp.objective if lp.x is not None else np.nan
-            return self._report(opened, placed, bound, FEASIBLE, began, "heuristic")
         cost, a, lower, upper, integer = model
-        n_pairs = pair_site.size
-        start = None
-        if greedy_ok:
-            x = placed[pair_site, pair_function].astype(float)
-            start = np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
-        deadline = began + time_limit
+        greedy_ok = self._meets_constraints(placed)
+        lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), np.ones(cost.size), integer,
+                       maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1) / 2,
+                       relax=True)  # fmt: skip
+        bound = lp.objective if lp.x is not None else np.inf
+        if method == "heuristic" and greedy_ok:  # the greedy, with the LP relaxation as its bound
+            return self._report(opened, placed, bound, FEASIBLE, began, "heuristic")
+        start = self._columns(opened, placed, pair_site, pair_function, rows) if greedy_ok else None
+        if start is not None and lp.x is not None and bound > cost @ start:
+            opened, placed, start = self._lp_neighbourhood(
+                model, lp.x, start, pair_site, pair_function, rows, patterns,
+                began + 0.55 * time_limit,
+            )  # fmt: skip
+            plain = not self.targets and self._need().sum() == 0
+            if plain and patterns is not None and lp.row_duals is not None:
+                k = rows.shape[0]
+                multipliers = np.abs(lp.row_duals[:k])  # the coverage rows come first
+                bound = min(bound, lagrangian_bound(
+                    rows, cost[-k:], pair_site, pair_function, patterns, self.site_cost,
+                    self.budget, multipliers, float(cost @ start), 0.15 * time_limit,
+                ))  # fmt: skip
         col_upper = np.ones(cost.size)
         if start is not None:
-            col_upper = self._fix_by_reduced_cost(model, start, deadline)
+            col_upper = self._fix_by_reduced_cost(lp, cost, start, integer)
         out = solve_mip(cost, a, lower, upper, np.zeros(cost.size), col_upper, integer,
                         maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1),
                         start=start, rel_gap=1e-4, heuristic_effort=0.5)  # fmt: skip
@@ -526,20 +543,55 @@ class HubModel:
             return self._infeasible(self._explain_budget(model, time_limit), began)
         opened = out.x[:m] > 0.5
         placed = np.zeros((m, nf), dtype=bool)
-        placed[pair_site, pair_function] = out.x[m : m + n_pairs] > 0.5
-        return self._report(opened, placed, out.bound, out.status, began, "exact")
+        placed[pair_site, pair_function] = out.x[m : m + pair_site.size] > 0.5
+        status = out.status
+        if status != OPTIMAL:
+            bound = min(bound, out.bound)
+        return self._report(opened, placed, bound, status, began, "exact")
 
-    def _fix_by_reduced_cost(self, model, start: np.ndarray, deadline: float) -> np.ndarray:
+    def _columns(self, opened, placed, pair_site, pair_function, rows) -> np.ndarray:
+        """The model's column values [y | x | u] of a plan."""
+        x = placed[pair_site, pair_function].astype(float)
+        return np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
+
+    def _lp_neighbourhood(self, model, lp_x, start, pair_site, pair_function, rows, patterns,
+                          deadline):  # fmt: skip
+        """A better plan from the sub-MIP over the sites and pairs the LP uses or `start` has.
+
+        The LP's support holds most of a good plan; restricted to it (and to the plan's own
+        columns, so the plan stays feasible), the MIP is small and HiGHS finds far better plans
+        than on the whole model. Local search then polishes the result.
+        Returns (opened, placed, columns) of the best plan found.
+        """
+        cost, a, lower, upper, integer = model
+        m, n_pairs = len(self.site_ids), pair_site.size
+        used_site = (lp_x[:m] > 0.2) | (start[:m] > 0.5)
+        used_pair = used_site[pair_site] & ((lp_x[m : m + n_pairs] > 0.01)
+                                            | (start[m : m + n_pairs] > 0.5))  # fmt: skip
+        col_upper = np.ones(cost.size)
+        col_upper[:m] = used_site
+        col_upper[m : m + n_pairs] = used_pair
+        sub = solve_mip(cost, a, lower, upper, np.zeros(cost.size), col_upper, integer,
+                        maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1),
+                        start=start, rel_gap=1e-4)  # fmt: skip
+        nf = len(self.functions)
+        if sub.x is None or cost @ sub.x <= cost @ start:
+            opened, placed = start[:m] > 0.5, np.zeros((m, nf), dtype=bool)
+            placed[pair_site, pair_function] = start[m : m + n_pairs] > 0.5
+        else:
+            opened, placed = sub.x[:m] > 0.5, np.zeros((m, nf), dtype=bool)
+            placed[pair_site, pair_function] = sub.x[m : m + n_pairs] > 0.5
+        opened, placed = improve_hub_plan(self, opened, placed, time_limit=2.0, patterns=patterns)
+        return opened, placed, self._columns(opened, placed, pair_site, pair_function, rows)
+
+    @staticmethod
+    def _fix_by_reduced_cost(lp, cost: np.ndarray, start: np.ndarray, integer) -> np.ndarray:
         """Column upper bounds: 0 for columns whose LP reduced cost sinks the LP bound below the
         incumbent `start` (they are in no better plan), 1 otherwise."""
-        cost, a, lower, upper, integer = model
-        incumbent = float(cost @ start)
         upper_bounds = np.ones(cost.size)
-        lp = solve_mip(cost, a, lower, upper, np.zeros(cost.size), upper_bounds, integer,
-                       maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1) / 2,
-                       relax=True)  # fmt: skip
         if lp.x is None or lp.reduced_costs is None:
             return upper_bounds
+        incumbent = float(cost @ start)
         integral = np.all(cost == np.round(cost))
         threshold = incumbent + (1.0 - 1e-6 if integral else 1e-9 * max(1.0, incumbent))
         fixed = (lp.x < 1e-9) & (lp.objective - np.abs(lp.reduced_costs) < threshold) & integer

@@ -1,17 +1,21 @@
 """Local search for the hub model: swap an opened site for a closed one and re-assign functions.
 
 Starting from a feasible plan (the greedy's), each round tries, for every opened site, to close it
-and open instead the closed site whose best functions (chosen by the model's own fill rule on the
-coverage the other sites leave) gain most; the best improving swap within the budget that keeps
-every floor and coverage target is made. Then every opened site's functions are refilled on the
-coverage of the others (function re-assignment). Rounds repeat until nothing improves or the time
-is up. Coverage is counted per (compound, function), so a swap is evaluated by sparse products.
+and open instead the closed site whose best functions on the coverage the other sites leave gain
+most (and, while the budget allows, to open one more site); the best improving move within the
+budget that keeps every floor and coverage target is made. Then every opened site's functions
+are refilled on the coverage of the others (function re-assignment). Rounds repeat until nothing
+improves or the time is up. A site's best functions are exact when its function sets can be
+enumerated (`SitePatterns`), else the model's own fill rule. Coverage is counted per (compound,
+function), so a move is evaluated by sparse products.
 """
 
 import time
 
 import numpy as np
 from scipy import sparse
+
+from lifecircle.plan.hub_lagrange import SitePatterns
 
 
 def _value(model, counts: np.ndarray) -> float:
@@ -26,13 +30,40 @@ def _counts(model, placed: np.ndarray) -> np.ndarray:
     )
 
 
+class _Fills:
+    """The best functions of candidate sites for given per-(site, function) gains."""
+
+    def __init__(self, model, patterns: SitePatterns | None):
+        self.model, self.patterns = model, patterns
+        self.fits = model.allowed & (model.function_area[None, :] <= model.site_area[:, None])
+        self.hub_sites = model._rule_sites()
+        self.no_progress = np.zeros(len(model.functions))
+
+    def best(self, gains: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, list]:
+        """(gain of each site's best fill, its functions) for the given sites."""
+        if self.patterns is not None:
+            total, chosen = self.patterns.best(gains)
+            return total[sites], [np.flatnonzero(chosen[j]) for j in sites]
+        picks = [self.model._fill(j, gains[j], self.no_progress, self.fits[j], self.hub_sites[j])
+                 for j in sites]  # fmt: skip
+        total = np.array(
+            [gains[j, c].sum() if c else 0.0 for j, c in zip(sites, picks, strict=True)]
+        )
+        return total, [np.asarray(c if c else [], dtype=np.int64) for c in picks]
+
+
 def improve_hub_plan(
-    model, opened: np.ndarray, placed: np.ndarray, time_limit: float = 10.0
+    model,
+    opened: np.ndarray,
+    placed: np.ndarray,
+    time_limit: float = 10.0,
+    patterns: SitePatterns | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A plan at least as good as (opened, placed), by site swaps with function re-assignment.
 
     `model` is a HubModel; the plan given must meet its constraints (it is returned unchanged
-    otherwise). Returns (open mask over sites, placed mask sites × functions).
+    otherwise). `patterns` (from `SitePatterns.from_model`) makes each site's fill exact.
+    Returns (open mask over sites, placed mask sites × functions).
 
     Example
     -------
@@ -43,11 +74,9 @@ def improve_hub_plan(
         return opened, placed
     opened, placed = opened.copy(), placed & opened[:, None]
     nf = len(model.functions)
-    fits = model.allowed & (model.function_area[None, :] <= model.site_area[:, None])
-    hub_sites = model._rule_sites()
     reach_t = [sparse.csr_matrix(r.T, dtype=np.float64) for r in model.reach]
     weight = model.objective_weight
-    no_progress = np.zeros(nf)
+    fills = _Fills(model, patterns)
     counts = _counts(model, placed)
     value = _value(model, counts)
 
@@ -56,44 +85,45 @@ def improve_hub_plan(
         open_cells = (counts_left == 0) & ~model.covered_before
         return np.column_stack([reach_t[f] @ (weight[:, f] * open_cells[:, f]) for f in range(nf)])
 
-    def fill(j: int, gains: np.ndarray) -> list | None:
-        return model._fill(j, gains[j], no_progress, fits[j], hub_sites[j])
-
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
         spent = float(model.site_cost[opened].sum())
         best = None
-        for j_out in np.flatnonzero(opened):
+        for j_out in [-1, *np.flatnonzero(opened)]:  # -1: open one more site, closing none
             if time.perf_counter() > deadline:
                 break
-            left = counts - _counts_of_site(model, placed, j_out)
-            gains = gains_without(left)
-            base = _value(model, left)
+            left = counts if j_out < 0 else counts - _counts_of_site(model, placed, j_out)
             budget_left = np.inf if model.budget is None else model.budget - spent
-            budget_left += model.site_cost[j_out]
-            for j_in in np.flatnonzero(~opened & (model.site_cost <= budget_left + 1e-9)):
-                chosen = fill(j_in, gains)
-                if not chosen:
-                    continue
-                # the fill's gains are per function; sum them (they do not overlap across f)
-                gain = float(gains[j_in, chosen].sum())
-                if base + gain > value + 1e-9 * max(1.0, value) and (
-                    best is None or base + gain > best[0]
-                ):
-                    best = (base + gain, j_out, j_in, chosen)
+            budget_left += 0.0 if j_out < 0 else model.site_cost[j_out]
+            closed = np.flatnonzero(~opened & (model.site_cost <= budget_left + 1e-9))
+            if closed.size == 0:
+                continue
+            gains = gains_without(left)
+            gain, chosen = fills.best(gains, closed)
+            pick = int(np.argmax(gain))
+            total = _value(model, left) + float(gain[pick])
+            if (
+                chosen[pick].size
+                and total > value + 1e-9 * max(1.0, value)
+                and (best is None or total > best[0])
+            ):
+                best = (total, j_out, int(closed[pick]), chosen[pick])
         if best is not None:
             _, j_out, j_in, chosen = best
             trial = placed.copy()
-            trial[j_out] = False
+            if j_out >= 0:
+                trial[j_out] = False
             trial[j_in, chosen] = True
             if model._meets_constraints(trial):
-                placed, opened[j_out], opened[j_in] = trial, False, True
+                placed, opened[j_in] = trial, True
+                if j_out >= 0:
+                    opened[j_out] = False
                 counts = _counts(model, placed)
                 value = _value(model, counts)
                 improved = True
         placed, counts, value, refilled = _reassign(
-            model, opened, placed, counts, value, gains_without, fill, deadline
+            model, opened, placed, counts, value, gains_without, fills, deadline
         )
         improved |= refilled
     return opened & placed.any(axis=1), placed
@@ -107,7 +137,7 @@ def _counts_of_site(model, placed: np.ndarray, j: int) -> np.ndarray:
     return out
 
 
-def _reassign(model, opened, placed, counts, value, gains_without, fill, deadline):
+def _reassign(model, opened, placed, counts, value, gains_without, fills, deadline):
     """Refill each opened site's functions on the coverage the other sites leave."""
     changed = False
     for j in np.flatnonzero(opened):
@@ -115,14 +145,14 @@ def _reassign(model, opened, placed, counts, value, gains_without, fill, deadlin
             break
         left = counts - _counts_of_site(model, placed, j)
         gains = gains_without(left)
-        chosen = fill(j, gains)
-        if not chosen:
+        gain, chosen = fills.best(gains, np.array([j]))
+        if not chosen[0].size:
             continue
-        total = _value(model, left) + float(gains[j, chosen].sum())
+        total = _value(model, left) + float(gain[0])
         if total > value + 1e-9 * max(1.0, value):
             trial = placed.copy()
             trial[j] = False
-            trial[j, chosen] = True
+            trial[j, chosen[0]] = True
             if model._meets_constraints(trial):
                 placed = trial
                 counts = _counts(model, placed)
