@@ -223,7 +223,8 @@ def bench_hub() -> None:
         f"{greedy.bound:,.0f}, gap {greedy.gap:.3%}, {greedy.solve_seconds:.1f} s"
     )
     exact = model.solve(time_limit=60.0)
-    print(f"lifecircle (HiGHS, warm start): objective {exact.objective:,.0f}, bound "
+    print(f"lifecircle exact (LP-neighbourhood sub-MIP, Lagrangian bound, HiGHS): objective "
+          f"{exact.objective:,.0f}, bound "
           f"{exact.bound:,.0f}, gap {exact.gap:.3%}, {exact.status}, {exact.solve_seconds:.1f} s, "
           f"{len(exact.sites)} sites opened")  # fmt: skip
 

@@ -519,7 +519,7 @@ class HubModel:
         if start is not None and lp.x is not None and bound > cost @ start:
             opened, placed, start = self._lp_neighbourhood(
                 model, lp.x, start, pair_site, pair_function, rows, patterns,
-                began + 0.55 * time_limit,
+                began + 0.6 * time_limit,
             )  # fmt: skip
             plain = not self.targets and self._need().sum() == 0
             if plain and patterns is not None and lp.row_duals is not None:
@@ -527,7 +527,7 @@ class HubModel:
                 multipliers = np.abs(lp.row_duals[:k])  # the coverage rows come first
                 bound = min(bound, lagrangian_bound(
                     rows, cost[-k:], pair_site, pair_function, patterns, self.site_cost,
-                    self.budget, multipliers, float(cost @ start), 0.15 * time_limit,
+                    self.budget, multipliers, float(cost @ start), 0.2 * time_limit,
                 ))  # fmt: skip
         col_upper = np.ones(cost.size)
         if start is not None:

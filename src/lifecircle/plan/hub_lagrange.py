@@ -181,7 +181,7 @@ def lagrangian_bound(
             best, stalled = value, 0
         else:
             stalled += 1
-            if stalled >= 20:
+            if stalled >= 50:
                 step_scale, stalled = step_scale / 2, 0
         if best <= incumbent + 1e-9 * max(1.0, incumbent) or time.perf_counter() > deadline:
             break
