@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 MAX_ENUMERATED_FUNCTIONS = 16
 """Beyond this many functions the 2^F subsets are not enumerated (no patterns)."""
@@ -165,6 +166,13 @@ def lagrangian_bound(
     -------
     >>> lagrangian_bound(rows, w, ps, pf, patterns, cost, 3000.0, duals, 1e6, 5.0)  # doctest: +SKIP
     """
+    with threadpool_limits(limits=1, user_api="blas"):  # tiny products: threads only wait
+        return _subgradient(rows, row_weight, pair_site, pair_function, patterns, site_cost,
+                            budget, multipliers, incumbent, time_limit, iterations)  # fmt: skip
+
+
+def _subgradient(rows, row_weight, pair_site, pair_function, patterns, site_cost, budget,
+                 multipliers, incumbent, time_limit, iterations) -> float:  # fmt: skip
     deadline = time.perf_counter() + time_limit
     m, nf = len(site_cost), patterns.core.size
     reach_of_pair = sparse.csr_matrix(rows.T)

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from lifecircle.plan.hub_lagrange import SitePatterns
 
@@ -69,7 +70,11 @@ def improve_hub_plan(
     -------
     >>> opened, placed = improve_hub_plan(model, *model.greedy())  # doctest: +SKIP
     """
-    deadline = time.perf_counter() + time_limit
+    with threadpool_limits(limits=1, user_api="blas"):  # tiny products: threads only wait
+        return _search(model, opened, placed, time.perf_counter() + time_limit, patterns)
+
+
+def _search(model, opened, placed, deadline, patterns):
     if not model._meets_constraints(placed):
         return opened, placed
     opened, placed = opened.copy(), placed & opened[:, None]
