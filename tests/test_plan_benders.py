@@ -10,7 +10,7 @@ from scipy import sparse
 from datafiles import shared_data
 from lifecircle.plan.benders import mclp_benders, pmedian_benders
 from lifecircle.plan.coverage import Coverage
-from lifecircle.plan.heuristics import mclp_greedy_swap, pmedian_greedy_swap
+from lifecircle.plan.heuristics import mclp_greedy_swap, mclp_local_search, pmedian_greedy_swap
 from lifecircle.plan.models import MCLP, PMedian
 from lifecircle.plan.orlib import read_orlib
 
@@ -72,6 +72,58 @@ def test_mclp_benders_equals_brute_force_and_the_reference(seed):
     model = MCLP(Coverage(cover, weights, np.arange(80), np.arange(14)), p)
     benders, reference = model.solve(30, method="benders"), model.solve(30, method="exact")
     assert benders.method == "benders" and benders.objective == reference.objective == best
+
+
+def _covered(dense: np.ndarray, weights: np.ndarray, sites) -> float:
+    return float(weights @ dense[:, list(sites)].any(axis=1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mclp_local_search_ends_where_no_single_swap_gains(seed):
+    """The descent's incremental gains against brute force: every swap re-counted from scratch."""
+    rng = np.random.default_rng(seed)
+    cover, weights = _random_cover(seed, 120, 30, 1.8)
+    weights = weights * rng.uniform(0.5, 1.5, weights.size)  # non-integer weights too
+    dense = cover.toarray()
+    p = 4
+    start = rng.choice(30, p, replace=False)
+    sites = mclp_local_search(cover, weights, start, time_limit=0.0)
+    assert len(set(sites.tolist())) == p and sites.size == p
+    value = _covered(dense, weights, sites)
+    assert value >= _covered(dense, weights, start)
+    for out in sites:
+        for into in set(range(30)) - set(sites.tolist()):
+            swapped = [s for s in sites if s != out] + [into]
+            assert _covered(dense, weights, swapped) <= value + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_iterated_local_search_never_loses_and_keeps_p_sites(seed):
+    cover, weights = _random_cover(seed, 80, 14, 2.0)
+    dense = cover.toarray()
+    p = 3
+    best = max(_covered(dense, weights, s) for s in itertools.combinations(range(14), p))
+    start = np.arange(p) + seed
+    sites = mclp_local_search(cover, weights, start, time_limit=0.2, seed=seed)
+    assert sites.size == p and len(set(sites.tolist())) == p
+    assert _covered(dense, weights, start) <= _covered(dense, weights, sites) <= best
+
+
+def test_mclp_local_search_lies_between_its_start_and_the_exact_optimum():
+    """2,000 × 150, p = 8: the exact HiGHS model is the reference; the search stays below it."""
+    cover, weights = _random_cover(11, 2_000, 150, 1.2)
+    reference = MCLP(Coverage(cover, weights, np.arange(2_000), np.arange(150)), 8)
+    exact = reference.solve(60, method="exact")
+    start = mclp_greedy_swap(sparse.csr_matrix(cover, dtype=float), weights, 8)
+    sites = mclp_local_search(cover, weights, start, time_limit=2.0)
+    value = _covered(cover.toarray(), weights, sites)
+    assert exact.status == "optimal" and sites.size == 8
+    assert _covered(cover.toarray(), weights, start) <= value <= exact.objective
+
+
+def test_mclp_local_search_with_every_site_open_changes_nothing():
+    cover = sparse.csr_matrix(np.array([[1, 0], [0, 1]], dtype=bool))
+    assert mclp_local_search(cover, np.ones(2), np.array([1, 0]), 0.1).tolist() == [0, 1]
 
 
 def test_mclp_benders_on_a_larger_random_instance_matches_the_reference():

@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from lifecircle.plan.heuristics import _finite_costs, mclp_greedy_swap, pmedian_swap
+from lifecircle.plan.heuristics import _finite_costs, mclp_local_search, pmedian_swap
 from lifecircle.plan.highs import _finite, _new_highs
 from lifecircle.plan.result import FEASIBLE, OPTIMAL
 
@@ -166,8 +166,8 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
     """The decomposition loop on a subproblem `sub` (minimisation form, see _Master).
 
     `sub` gives theta_cost/lower/upper, value(sites), cuts(point, y, θ) violated at (y, θ) by
-    separating at `point`, theta_at(sites), separate(y, θ) at an integer y, and improve(sites)
-    (a local search from the given sites). Returns a BendersOutcome in minimisation form.
+    separating at `point`, theta_at(sites), separate(y, θ) at an integer y, and
+    improve(sites, seconds) (a local search from the given sites). Returns a BendersOutcome in minimisation form.
     """
     began = time.perf_counter()
     deadline = began + time_limit
@@ -193,7 +193,8 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
         centre = 0.5 * centre + 0.5 * y
     if lp is not None and _left(deadline) > 0.25 * time_limit:
         # swaps from the sites the LP opens most: often a better incumbent (if time allows)
-        guided = np.sort(sub.improve(np.argsort(-lp[0], kind="stable")[:p]))
+        top = np.argsort(-lp[0], kind="stable")[:p]
+        guided = np.sort(sub.improve(top, 0.25 * _left(deadline)))
         if sub.value(guided) < upper:
             best, upper = guided, sub.value(guided)
             y_best = np.zeros(m)
@@ -270,7 +271,7 @@ class _PMedianSubproblem:
     def theta_at(self, sites: np.ndarray) -> np.ndarray:
         return self.cost[:, sites].min(axis=1)
 
-    def improve(self, sites: np.ndarray) -> np.ndarray:
+    def improve(self, sites: np.ndarray, seconds: float) -> np.ndarray:
         return pmedian_swap(self.cost, self.theta_cost, sites)
 
     def cuts(self, point: np.ndarray, y: np.ndarray, theta: np.ndarray):
@@ -391,8 +392,8 @@ class _MCLPSubproblem:
     def value(self, sites: np.ndarray) -> float:
         return float(self.theta_cost @ self.theta_at(sites))
 
-    def improve(self, sites: np.ndarray) -> np.ndarray:
-        return mclp_greedy_swap(self.cover, -self.theta_cost, sites.size, start=sites)
+    def improve(self, sites: np.ndarray, seconds: float) -> np.ndarray:
+        return mclp_local_search(self.cover, -self.theta_cost, sites, seconds)
 
     def rows(self, short: np.ndarray):
         k, m = self.cover.shape

@@ -278,7 +278,12 @@ class MCLP:
             used = "exact"
         else:
             lp = solve_mip(*args, maximize=True, time_limit=time_limit, relax=True)
-            sites, bound, used = self._lp_guided(rows, w, heur, lp), lp.objective, "heuristic"
+            seconds = 0.5 * (time_limit - (time.perf_counter() - began))
+            sites, bound, used = (
+                self._lp_guided(rows, w, heur, lp, seconds),
+                lp.objective,
+                "heuristic",
+            )
             status = FEASIBLE
         y = np.zeros(m)
         y[sites] = 1.0
@@ -294,12 +299,14 @@ class MCLP:
             rows_before_merge=cov.shape[0], rows_after_merge=k,
         )  # fmt: skip
 
-    def _lp_guided(self, rows, w, heur: np.ndarray, lp) -> np.ndarray:
-        """The better of the greedy + swap sites and swaps from the LP relaxation's top p sites."""
+    def _lp_guided(self, rows, w, heur: np.ndarray, lp, seconds: float) -> np.ndarray:
+        """The better of the greedy + swap sites and a local search (`seconds` at most) from the
+        LP relaxation's top p sites."""
         if lp.x is None or self.mandatory is not None:
             return heur
         m = rows.shape[1]
-        guided = heuristics.mclp_greedy_swap(rows, w, self.p, start=np.argsort(-lp.x[:m])[: self.p])
+        top = np.argsort(-lp.x[:m], kind="stable")[: self.p]
+        guided = heuristics.mclp_local_search(rows, w, top, seconds)
 
         def covered(sites: np.ndarray) -> float:
             y = np.zeros(m)
@@ -322,7 +329,7 @@ class MCLP:
         lp = solve_mip(*args, maximize=True, time_limit=_left(deadline), relax=True)
         if lp.x is None:
             return heur, np.inf, FEASIBLE
-        heur = self._lp_guided(rows, w, heur, lp)
+        heur = self._lp_guided(rows, w, heur, lp, 0.25 * _left(deadline))
         y0 = np.zeros(m)
         y0[heur] = 1.0
         start = np.concatenate([y0, np.minimum(1.0, rows @ y0)])
