@@ -77,7 +77,7 @@ def test_cli_errors_name_file_row_and_question(files, tmp_path):
     result = runner.invoke(
         app, ["survey", "tally", "--form", str(form), "--answers", str(bad), "--out", str(tmp_path)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert (
         "bad.xlsx" in result.output and "row 2" in result.output and "compound_id" in result.output
     )

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lifecircle.cli import app
+from lifecircle.cli.common import fail, print_warnings
 
 survey_app = typer.Typer(
     help="问卷：统计与规划权重 Surveys: tallies and plan weights", no_args_is_help=True
@@ -32,11 +33,6 @@ AgeOpt = Annotated[
 ]
 
 
-def _fail(console: Console, message: str) -> None:
-    console.print(f"[red]{message}[/red]")
-    raise typer.Exit(1)
-
-
 def _load(
     console: Console, form_path: Path, answers_path: Path, population_path: Path | None, age: str
 ):
@@ -51,7 +47,7 @@ def _load(
             ages = form.question(age).choice_names()
             population = read_population(population_path, ages)
     except SurveyError as exc:
-        _fail(console, str(exc))
+        fail(console, str(exc))
     return form, answers, population
 
 
@@ -74,8 +70,7 @@ def tally_command(
     overall = table[table["group_by"] == "all"].drop(columns=["group_by", "group"])
     overall.to_csv(out / "results.csv", index=False, encoding="utf-8")
     table.to_csv(out / "results_by_group.csv", index=False, encoding="utf-8")
-    for w in result.warnings:
-        console.print(f"[yellow]{w}[/yellow]")
+    print_warnings(console, result.warnings)
     console.print(
         f"{len(frame)} 份答卷 answers → {out / 'results.csv'}, {out / 'results_by_group.csv'}"
     )
@@ -110,9 +105,8 @@ def weights_command(
             survey, frame, question, user_mapping, pop, age_question
         )
     except (SurveyError, DataFileError) as exc:
-        _fail(console, str(exc))
-    for w in warnings:
-        console.print(f"[yellow]{w}[/yellow]")
+        fail(console, str(exc))
+    print_warnings(console, warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     weights.round(4).to_csv(out, index=False, encoding="utf-8")
     console.print(f"{len(weights)} 行 rows → {out}")
@@ -141,9 +135,9 @@ def demand_command(
     try:
         start = date.fromisoformat(since)
     except ValueError:
-        _fail(console, f"--since: 日期应为 YYYY-MM-DD a date is YYYY-MM-DD, got {since!r}")
+        fail(console, f"--since: 日期应为 YYYY-MM-DD a date is YYYY-MM-DD, got {since!r}")
     if not Path(db).is_file():
-        _fail(console, f"--db: 数据库文件不存在 no database file {db}")
+        fail(console, f"--db: 数据库文件不存在 no database file {db}")
     if compounds is None:
         from lifecircle.data.demo import build_demo_area
 
@@ -152,13 +146,11 @@ def demand_command(
         from lifecircle.data.importer import import_file
 
         imported = import_file(compounds, "compounds")
-        for issue in imported.issues:
-            console.print(f"[yellow]{issue}[/yellow]")
+        print_warnings(console, [str(issue) for issue in imported.issues])
         table = imported.table
     server.setup(db)
     rates, warnings = demand_rates(requests_table(start), table, max_distance, request_categories())
-    for w in warnings:
-        console.print(f"[yellow]{w}[/yellow]")
+    print_warnings(console, warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     rates.round({"per_1000": 3}).to_csv(out, index=False, encoding="utf-8")
     console.print(f"{int(rates['requests'].sum())} 条诉求 requests → {out}")
