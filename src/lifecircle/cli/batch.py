@@ -76,7 +76,7 @@ def batch(
             city = load_city(osm, compounds, facilities, candidates, gates, crs.value, standard,
                              progress)  # fmt: skip
         for line in city.warnings:
-            console.print(f"[yellow]{line}[/yellow]", highlight=False)
+            console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
         with progress_bar(console) as progress:
             result = run_batch(city.area, areas, out, request, scheduler, workers, memory_limit,
                                progress=progress)  # fmt: skip
@@ -84,14 +84,18 @@ def batch(
         _fail(console, str(exc))
     for key, lines in result.warnings.items():
         for line in lines:
-            console.print(f"[yellow]{key + ': ' if key else ''}{line}[/yellow]", highlight=False)
+            console.print(
+                f"[yellow]{key + ': ' if key else ''}{line}[/yellow]",
+                highlight=False,
+                soft_wrap=True,
+            )
     console.print(
         f"完成 {len(result.done)} 个区域，跳过已完成 {len(result.skipped)} 个，失败 {len(result.failed)} 个 "
         f"done {len(result.done)}, skipped (already done) {len(result.skipped)}, "
         f"failed {len(result.failed)}"
     )
     for key, reason in result.failed.items():
-        console.print(f"[red]{key}: {reason}[/red]", highlight=False)
+        console.print(f"[red]{key}: {reason}[/red]", highlight=False, soft_wrap=True)
     console.print(
         f"已写出 wrote: {out}/access/, coverage/, gaps/, equity/ (Parquet, area=…), summary.csv, "
         "summary.xlsx, city_map.html, areas.csv, failed.csv"
@@ -101,5 +105,5 @@ def batch(
 
 
 def _fail(console: Console, message: str) -> None:
-    console.print(f"[red]错误 error: {message}[/red]", highlight=False)
+    console.print(f"[red]错误 error: {message}[/red]", highlight=False, soft_wrap=True)
     raise typer.Exit(2)

@@ -72,7 +72,7 @@ def check(
             mapping=read_mapping(mapping) if mapping else None,
         )
     except (DataFileError, StandardError) as exc:
-        console.print(f"[red]错误 error: {exc}[/red]")
+        console.print(f"[red]错误 error: {exc}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     table = Table("文件 file", "类型 kind", "行数 rows", "导入 imported", "拒绝 rejected")
     for line in summary([result]).itertuples():

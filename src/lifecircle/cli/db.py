@@ -39,7 +39,9 @@ def roles(
         try:
             create_roles(plan, url)
         except psycopg.Error as exc:
-            console.print(f"[red]创建角色失败 could not create the roles: {exc}[/red]")
+            console.print(
+                f"[red]创建角色失败 could not create the roles: {exc}[/red]", soft_wrap=True
+            )
             raise typer.Exit(1) from None
         console.print(f"已创建 created {owner} and {app_role} on {plan.database}")
     else:

@@ -33,7 +33,7 @@ def show(
     try:
         standard = load_standard(name)
     except StandardError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(f"[bold]{standard.title_zh}[/bold]  {standard.title_en}")
     levels = Table("层级 level", "步行距离 distance (m)", "分钟 min", "人口 population")

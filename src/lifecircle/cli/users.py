@@ -27,7 +27,7 @@ def token(
     try:
         _, secret = ApiKey.issue_personal(username, name=name)
     except TokenError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
     console.print(
         "令牌只显示这一次 the token is shown only now; use it as `Authorization: Bearer …`:"
