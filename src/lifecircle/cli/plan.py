@@ -82,7 +82,7 @@ def plan(
     write_plan_files(out, result)
     print_plan(console, area, result)
     for name in ("plan.csv", "plan.geojson", "coverage_before_after.csv", "summary.json"):
-        console.print(f"  {out / name}")
+        console.print(f"  {out / name}", highlight=False, soft_wrap=True)
 
 
 def write_plan_files(out: Path, result: PlanResult) -> None:

@@ -88,7 +88,7 @@ def run_report(
     print_plan(console, area, plan, cost_unit)
     console.print("输出文件 Output files:")
     for path in paths:
-        console.print(f"  {path}", highlight=False)
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
     return paths
 
 

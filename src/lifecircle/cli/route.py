@@ -57,4 +57,4 @@ def route(
     proof = "最短（已证明） proven shortest" if result.exact else "启发式 heuristic"
     console.print(f"全长 length {result.length_m:,.0f} m · {kind} · {proof}")
     for path in files:
-        console.print(f"  {path}")
+        console.print(f"  {path}", highlight=False, soft_wrap=True)

@@ -109,7 +109,7 @@ def weights_command(
     print_warnings(console, warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     weights.round(4).to_csv(out, index=False, encoding="utf-8")
-    console.print(f"{len(weights)} 行 rows → {out}")
+    console.print(f"{len(weights)} 行 rows → {out}", highlight=False, soft_wrap=True)
 
 
 @ops_app.command("demand")
@@ -153,4 +153,6 @@ def demand_command(
     print_warnings(console, warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     rates.round({"per_1000": 3}).to_csv(out, index=False, encoding="utf-8")
-    console.print(f"{int(rates['requests'].sum())} 条诉求 requests → {out}")
+    console.print(
+        f"{int(rates['requests'].sum())} 条诉求 requests → {out}", highlight=False, soft_wrap=True
+    )
