@@ -10,7 +10,9 @@
    existing exact solver), against spopt's MCLP
    with its default PuLP/CBC (in a child process with a wall-clock limit);
 3. the hub model, 5,000 compounds × 500 candidate sites × 12 functions;
-4. (--only mclp1m) MCLP with 1,000,000 demand points × 5,000 sites, p = 200, limit 300 s.
+4. (--only mclp1m) MCLP with 1,000,000 demand points × 5,000 sites, p = 200, limit 300 s;
+5. (--only hubref) the LP over every hub site's enumerated function sets: the floor of the hub
+   model's Lagrangian bound.
 Shares 2 cores with others: run it once.
 """
 
@@ -230,6 +232,47 @@ def bench_hub() -> None:
           f"{len(exact.sites)} sites opened")  # fmt: skip
 
 
+def bench_hub_reference() -> None:
+    """The strongest bound the hub model's Lagrangian can give: the LP over every site's
+    enumerated function sets (columns z_js, Σ_s z_js ≤ 1, x_jf ≤ Σ_{s ∋ f} z_js, the budget)."""
+    from lifecircle.plan.highs import solve_mip
+    from lifecircle.plan.hub_lagrange import SitePatterns
+
+    model = hub_model()
+    began = time.perf_counter()
+    m = len(model.site_ids)
+    pair_site, pair_function = model._pairs()
+    rows, _, row_of = model._demand_rows(pair_site, pair_function)
+    cost, *_ = model._matrix(pair_site, pair_function, rows, row_of)
+    patterns = SitePatterns.from_model(model)
+    set_site = np.concatenate(
+        [np.full(patterns.sets[g].shape[0], j) for j, g in enumerate(patterns.group)]
+    )
+    members = np.vstack([patterns.sets[g] for g in patterns.group])  # sets × functions
+    n_pairs, k, n_sets = pair_site.size, rows.shape[0], set_site.size
+    pair_col = np.full((m, len(model.functions)), -1)
+    pair_col[pair_site, pair_function] = np.arange(n_pairs)
+    z, f = np.nonzero(members)
+    zero = sparse.csr_matrix
+    matrix = sparse.vstack([
+        sparse.hstack([-rows, sparse.identity(k), zero((k, n_sets))]),
+        sparse.hstack([sparse.identity(n_pairs), zero((n_pairs, k)),
+                       zero((-np.ones(z.size), (pair_col[set_site[z], f], z)), (n_pairs, n_sets))]),
+        sparse.hstack([zero((m, n_pairs + k)),
+                       zero((np.ones(n_sets), (set_site, np.arange(n_sets))), (m, n_sets))]),
+        sparse.hstack([zero((1, n_pairs + k)), zero(model.site_cost[set_site][None, :])]),
+    ], format="csr")  # fmt: skip
+    upper = np.concatenate([np.zeros(k + n_pairs), np.ones(m), [model.budget]])
+    n_col = n_pairs + k + n_sets
+    objective = np.concatenate([np.zeros(n_pairs), cost[-k:], np.zeros(n_sets)])
+    lp = solve_mip(objective, matrix, np.full(upper.size, -np.inf), upper, np.zeros(n_col),
+                   np.ones(n_col), np.zeros(n_col, bool), maximize=True, relax=True,
+                   time_limit=600.0)  # fmt: skip
+    print(f"\n== hub reference: LP over every site's enumerated function sets ({n_sets:,} set "
+          f"columns): {lp.objective:,.0f} ({lp.highs_status}), {time.perf_counter() - began:.1f} s"
+          " — no bound of the Lagrangian with the knapsack's LP can go lower")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pmed_dir", nargs="?", default=SHARED_PMED, type=Path)
@@ -253,6 +296,8 @@ def main() -> None:
         bench_hub()
     if "mclp1m" in only:
         bench_mclp_city(300.0)
+    if "hubref" in only:
+        bench_hub_reference()
 
 
 if __name__ == "__main__":
