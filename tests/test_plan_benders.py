@@ -10,7 +10,12 @@ from scipy import sparse
 from datafiles import shared_data
 from lifecircle.plan.benders import mclp_benders, pmedian_benders
 from lifecircle.plan.coverage import Coverage
-from lifecircle.plan.heuristics import mclp_greedy_swap, mclp_local_search, pmedian_greedy_swap
+from lifecircle.plan.heuristics import (
+    mclp_greedy_swap,
+    mclp_local_search,
+    mclp_neighbourhood_search,
+    pmedian_greedy_swap,
+)
 from lifecircle.plan.models import MCLP, PMedian
 from lifecircle.plan.orlib import read_orlib
 
@@ -121,6 +126,32 @@ def test_mclp_local_search_lies_between_its_start_and_the_exact_optimum():
     assert _covered(cover.toarray(), weights, start) <= value <= exact.objective
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_neighbourhood_search_never_loses_and_stays_below_brute_force(seed):
+    cover, weights = _random_cover(seed, 80, 14, 2.0)
+    dense = cover.toarray()
+    p = 4
+    best = max(_covered(dense, weights, s) for s in itertools.combinations(range(14), p))
+    start = np.arange(p) + seed
+    sites = mclp_neighbourhood_search(cover, weights, start, time_limit=10, size=2, seed=seed)
+    assert sites.size == p and len(set(sites.tolist())) == p
+    assert _covered(dense, weights, start) <= _covered(dense, weights, sites) <= best
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mclp_neighbourhood_search_over_the_whole_plan_is_exact(seed):
+    """One row covered by every site: the district holds all p open sites and every site is a
+    candidate, so the sub-MIP is the whole model; brute force is the reference."""
+    cover, weights = _random_cover(seed, 80, 14, 2.0)
+    cover = sparse.vstack([cover, sparse.csr_matrix(np.ones((1, 14), dtype=bool))]).tocsr()
+    weights = np.append(weights, 1.0)
+    dense = cover.toarray()
+    p = 3
+    best = max(_covered(dense, weights, s) for s in itertools.combinations(range(14), p))
+    sites = mclp_neighbourhood_search(cover, weights, np.arange(p), time_limit=10, size=p)
+    assert _covered(dense, weights, sites) == best
+
+
 def test_mclp_local_search_with_every_site_open_changes_nothing():
     cover = sparse.csr_matrix(np.array([[1, 0], [0, 1]], dtype=bool))
     assert mclp_local_search(cover, np.ones(2), np.array([1, 0]), 0.1).tolist() == [0, 1]
@@ -132,6 +163,20 @@ def test_mclp_benders_on_a_larger_random_instance_matches_the_reference():
     benders, reference = model.solve(60, method="benders"), model.solve(60, method="exact")
     assert benders.status == reference.status == "optimal"
     assert benders.objective == reference.objective
+
+
+@pytest.mark.parametrize("limit", [0.05, 0.5])
+def test_mclp_benders_cut_short_keeps_an_honest_bound(limit):
+    """Stopped early (cutting planes unfinished or no master MIP), the bound still lies above the
+    exact optimum and the value below it."""
+    cover, weights = _random_cover(11, 2_000, 150, 1.2)
+    exact = MCLP(Coverage(cover, weights, np.arange(2_000), np.arange(150)), 8).solve(60, "exact")
+    start = mclp_greedy_swap(sparse.csr_matrix(cover, dtype=float), weights, 8)
+    out = mclp_benders(cover, weights, 8, start, time_limit=limit)
+    assert exact.status == "optimal"
+    assert out.value <= exact.objective <= out.bound + 1e-6
+    assert out.value == _covered(cover.toarray(), weights, out.sites)
+    assert (out.status == "optimal") == (out.value == out.bound)
 
 
 def test_a_time_out_reports_a_valid_bound_and_its_gap():

@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from lifecircle.plan.heuristics import _finite_costs, mclp_local_search, pmedian_swap
+from lifecircle.plan.heuristics import _finite_costs, mclp_improve, pmedian_swap
 from lifecircle.plan.highs import _finite, _new_highs
 from lifecircle.plan.result import FEASIBLE, OPTIMAL
 
@@ -162,12 +162,24 @@ def _left(deadline: float) -> float:
     return deadline - time.perf_counter()
 
 
-def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: float):
+def _benders(
+    sub,
+    m: int,
+    p: int,
+    start: np.ndarray,
+    time_limit: float,
+    step: float,
+    lp_share: float = 1.0,
+    search_share: float = 0.25,
+):
     """The decomposition loop on a subproblem `sub` (minimisation form, see _Master).
 
     `sub` gives theta_cost/lower/upper, value(sites), cuts(point, y, θ) violated at (y, θ) by
     separating at `point`, theta_at(sites), separate(y, θ) at an integer y, and
-    improve(sites, seconds) (a local search from the given sites). Returns a BendersOutcome in minimisation form.
+    improve(sites, seconds) (a local search from the given sites). No cutting-plane round
+    starts after `lp_share` of the time (the last master LP is still a relaxation: its bound
+    holds); the search from the LP's top sites gets `search_share` of the time left then.
+    Returns a BendersOutcome in minimisation form.
     """
     began = time.perf_counter()
     deadline = began + time_limit
@@ -181,10 +193,11 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
     # 1. LP relaxation by cutting planes, separating between the LP answer and a stability
     #    centre that follows it (in-out; Ben-Ameur and Neto 2007), at the LP answer if need be.
     bound, lp, centre, iterations = -np.inf, None, y_best.copy(), 0
-    while _left(deadline) > 0:
-        lp = master.lp(_left(deadline), sub.lp_solver)
-        if lp is None:
+    while _left(began + lp_share * time_limit) > 0:
+        solved = master.lp(_left(deadline), sub.lp_solver)
+        if solved is None:
             break
+        lp = solved
         y, theta, objective, _ = lp
         bound = max(bound, objective)
         iterations += 1
@@ -194,7 +207,7 @@ def _benders(sub, m: int, p: int, start: np.ndarray, time_limit: float, step: fl
     if lp is not None and _left(deadline) > 0.25 * time_limit:
         # swaps from the sites the LP opens most: often a better incumbent (if time allows)
         top = np.argsort(-lp[0], kind="stable")[:p]
-        guided = np.sort(sub.improve(top, 0.25 * _left(deadline)))
+        guided = np.sort(sub.improve(top, search_share * _left(deadline)))
         if sub.value(guided) < upper:
             best, upper = guided, sub.value(guided)
             y_best = np.zeros(m)
@@ -393,7 +406,7 @@ class _MCLPSubproblem:
         return float(self.theta_cost @ self.theta_at(sites))
 
     def improve(self, sites: np.ndarray, seconds: float) -> np.ndarray:
-        return mclp_local_search(self.cover, -self.theta_cost, sites, seconds)
+        return mclp_improve(self.cover, -self.theta_cost, sites, seconds)
 
     def rows(self, short: np.ndarray):
         k, m = self.cover.shape
@@ -443,6 +456,7 @@ def mclp_benders(
     step = 1e-6 * max(1.0, float(weights.sum()))
     if np.all(weights == np.round(weights)):
         step = 1.0 - 1e-6
-    out = _benders(sub, cover.shape[1], p, start, time_limit, step)
+    # the cutting planes stop at half the time: the search and the master get the rest
+    out = _benders(sub, cover.shape[1], p, start, time_limit, step, lp_share=0.5, search_share=0.5)
     out.value, out.bound = -out.value, -out.bound
     return out

@@ -11,6 +11,8 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from lifecircle.plan.highs import solve_mip, stack
+
 
 def _finite_costs(cost: np.ndarray) -> np.ndarray:
     """Unreachable pairs (inf) → a penalty larger than any finite total, so they are avoided."""
@@ -366,6 +368,160 @@ def mclp_local_search(
             best, best_value = state[8].copy(), value
         sites = best
     return np.sort(best)
+
+
+def mclp_neighbourhood_search(
+    cover: sparse.spmatrix,
+    weights: np.ndarray,
+    sites: np.ndarray,
+    time_limit: float = 30.0,
+    size: int = 10,
+    seed: int = 0,
+    sub_limit: float = 5.0,
+) -> np.ndarray:
+    """MCLP large-neighbourhood search: re-solve districts of the plan exactly with HiGHS.
+
+    Around an open site, the `size` open sites nearest to it in the site graph (sites sharing a
+    demand row) are freed, with every site sharing a demand row with them; HiGHS chooses the
+    best `size` of these for the rows no other open site covers (POPMUSIC, Taillard and Voss
+    2002). An answer that covers more replaces the district. Districts are centred on the open
+    sites in turn (random order) until a whole round gains nothing or `time_limit` seconds pass;
+    each sub-MIP gets `sub_limit` seconds at most. Covered weight never drops; p stays p.
+
+    Parameters
+    ----------
+    cover : sparse matrix (demand rows × sites), nonzero where the site covers the row.
+    weights : weight of each row.
+    sites : the p distinct starting sites.
+    time_limit : seconds in all.
+    size : open sites freed per district.
+    seed : random seed of the order of the districts.
+    sub_limit : seconds per sub-MIP.
+
+    Returns
+    -------
+    np.ndarray
+        The p sites found, sorted.
+
+    Example
+    -------
+    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 1]]))
+    >>> mclp_neighbourhood_search(cover, np.array([1.0, 1.0, 5.0]), np.array([0])).tolist()
+    [2]
+    """
+    began = time.perf_counter()
+    csr = sparse.csr_matrix(cover, dtype=np.float64)
+    csc = sparse.csc_matrix(csr)
+    w = np.asarray(weights, dtype=np.float64)
+    m = csr.shape[1]
+    sites = np.array(sites, dtype=np.int64)
+    if sites.size in (0, m):
+        return np.sort(sites)
+    pattern = sparse.csc_matrix(csc, dtype=bool).astype(np.float32)
+    graph = sparse.csr_matrix(pattern.T @ pattern)
+    count = np.bincount(csc[:, sites].indices, minlength=csr.shape[0])
+    tol = 1e-9 * max(1.0, float(w.sum()))
+    rng = np.random.default_rng(seed)
+    opened = np.zeros(m, dtype=bool)
+    opened[sites] = True
+    queue, idle = [], 0
+    while idle < sites.size and time.perf_counter() - began < time_limit:
+        if not queue:
+            queue = rng.permutation(sites).tolist()
+        centre = queue.pop()
+        if not opened[centre]:
+            continue
+        free = _district(graph, opened, centre, size)
+        candidates = np.union1d(free, graph[free].indices)
+        reached = np.unique(csc[:, candidates].indices)
+        own = np.bincount(csc[:, free].indices, minlength=csr.shape[0])
+        open_rows = reached[count[reached] == own[reached]]  # no site outside the district
+        a = sparse.csr_matrix(csr[open_rows][:, candidates])
+        y0 = np.isin(candidates, free).astype(np.float64)
+        k, c = open_rows.size, candidates.size
+        out = solve_mip(
+            np.concatenate([np.zeros(c), w[open_rows]]),
+            stack(
+                [
+                    sparse.hstack([-a, sparse.identity(k)], format="csr"),
+                    sparse.csr_matrix(np.concatenate([np.ones(c), np.zeros(k)])[None, :]),
+                ],
+                c + k,
+            ),
+            np.concatenate([np.full(k, -np.inf), [free.size]]),
+            np.concatenate([np.zeros(k), [free.size]]),
+            np.zeros(c + k),
+            np.ones(c + k),
+            np.concatenate([np.ones(c, dtype=bool), np.zeros(k, dtype=bool)]),
+            maximize=True,
+            time_limit=min(sub_limit, max(time_limit - (time.perf_counter() - began), 0.1)),
+            start=np.concatenate([y0, np.minimum(1.0, a @ y0)]),
+        )
+        chosen = candidates[out.x[:c] > 0.5] if out.x is not None else free
+        y1 = np.isin(candidates, chosen).astype(np.float64)
+        before = float(w[open_rows] @ np.minimum(1.0, a @ y0))
+        after = float(w[open_rows] @ np.minimum(1.0, a @ y1))
+        if chosen.size != free.size or after <= before + tol:
+            idle += 1
+            continue
+        sites = np.concatenate([np.setdiff1d(sites, free), chosen])
+        opened[free], opened[chosen] = False, True
+        count += np.bincount(csc[:, chosen].indices, minlength=count.size) - own
+        queue += np.setdiff1d(chosen, free).tolist()  # new sites: centres again soon
+        idle = 0
+    return np.sort(sites)
+
+
+SWAP_SHARE = 0.5  # share of `mclp_improve`'s time for swap restarts; the rest re-solves districts
+RESTARTS_IDLE = 8  # swap restarts in a row without a better plan end the restarts
+
+
+def mclp_improve(
+    cover: sparse.spmatrix, weights: np.ndarray, sites: np.ndarray, time_limit: float
+) -> np.ndarray:
+    """MCLP search from `sites` within `time_limit` seconds: the iterated swap local search from
+    `sites` with seeds 0, 1, … (the best plan kept) until `SWAP_SHARE` of the time is spent or
+    `RESTARTS_IDLE` runs in a row find nothing better, then the large-neighbourhood search
+    (`mclp_neighbourhood_search`) from the best plan with the time left.
+
+    Example
+    -------
+    >>> cover = sparse.csr_matrix(np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1]]))
+    >>> mclp_improve(cover, np.array([1.0, 1.0, 5.0]), np.array([1]), 0.5).tolist()
+    [2]
+    """
+    began = time.perf_counter()
+    csc = sparse.csc_matrix(cover, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+
+    def covered(chosen: np.ndarray) -> float:
+        return float(w @ (np.bincount(csc[:, chosen].indices, minlength=w.size) > 0))
+
+    def left(share: float) -> float:
+        return share * time_limit - (time.perf_counter() - began)
+
+    best = mclp_local_search(csc, w, sites, left(SWAP_SHARE))
+    best_value, seed, idle = covered(best), 1, 0
+    while left(SWAP_SHARE) > 0 and idle < RESTARTS_IDLE:
+        other = mclp_local_search(csc, w, sites, left(SWAP_SHARE), seed=seed)
+        seed, idle = seed + 1, idle + 1
+        if covered(other) > best_value:
+            best, best_value, idle = other, covered(other), 0
+    return mclp_neighbourhood_search(csc, w, best, left(1.0))
+
+
+def _district(graph: sparse.csr_matrix, opened: np.ndarray, centre: int, size: int) -> np.ndarray:
+    """`centre` and the open sites nearest to it in `graph` (breadth first), `size` in all."""
+    seen = np.zeros(opened.size, dtype=bool)
+    seen[centre] = True
+    frontier, free = np.array([centre]), [centre]
+    while len(free) < size and frontier.size:
+        near = np.unique(graph[frontier].indices)
+        near = near[~seen[near]]
+        seen[near] = True
+        free.extend(near[opened[near]][: size - len(free)].tolist())
+        frontier = near
+    return np.array(free, dtype=np.int64)
 
 
 def _coverage_state(csc: sparse.csc_matrix, w: np.ndarray, sites: np.ndarray):

@@ -278,7 +278,7 @@ class MCLP:
             used = "exact"
         else:
             lp = solve_mip(*args, maximize=True, time_limit=time_limit, relax=True)
-            seconds = 0.5 * (time_limit - (time.perf_counter() - began))
+            seconds = 0.9 * (time_limit - (time.perf_counter() - began))
             sites, bound, used = (
                 self._lp_guided(rows, w, heur, lp, seconds),
                 lp.objective,
@@ -300,13 +300,13 @@ class MCLP:
         )  # fmt: skip
 
     def _lp_guided(self, rows, w, heur: np.ndarray, lp, seconds: float) -> np.ndarray:
-        """The better of the greedy + swap sites and a local search (`seconds` at most) from the
-        LP relaxation's top p sites."""
+        """The better of the greedy + swap sites and a search (`seconds` at most) from the LP
+        relaxation's top p sites: iterated swaps, then districts re-solved by HiGHS."""
         if lp.x is None or self.mandatory is not None:
             return heur
         m = rows.shape[1]
         top = np.argsort(-lp.x[:m], kind="stable")[: self.p]
-        guided = heuristics.mclp_local_search(rows, w, top, seconds)
+        guided = heuristics.mclp_improve(rows, w, top, seconds)
 
         def covered(sites: np.ndarray) -> float:
             y = np.zeros(m)
