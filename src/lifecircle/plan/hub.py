@@ -516,10 +516,11 @@ class HubModel:
         if method == "heuristic" and greedy_ok:  # the greedy, with the LP relaxation as its bound
             return self._report(opened, placed, bound, FEASIBLE, began, "heuristic")
         start = self._columns(opened, placed, pair_site, pair_function, rows) if greedy_ok else None
+        neighbourhood_solved = True
         if start is not None and lp.x is not None and bound > cost @ start:
-            opened, placed, start = self._lp_neighbourhood(
+            opened, placed, start, neighbourhood_solved = self._lp_neighbourhood(
                 model, lp.x, start, pair_site, pair_function, rows, patterns,
-                began + 0.6 * time_limit,
+                began + 0.75 * time_limit,
             )  # fmt: skip
             plain = not self.targets and self._need().sum() == 0
             if plain and patterns is not None and lp.row_duals is not None:
@@ -529,6 +530,10 @@ class HubModel:
                     rows, cost[-k:], pair_site, pair_function, patterns, self.site_cost,
                     self.budget, multipliers, float(cost @ start), 0.2 * time_limit,
                 ))  # fmt: skip
+        if not neighbourhood_solved:
+            # HiGHS could not finish the LP's neighbourhood: it cannot finish the whole model in
+            # what is left either (the neighbourhood had the time instead)
+            return self._report(opened, placed, bound, FEASIBLE, began, "exact")
         col_upper = np.ones(cost.size)
         if start is not None:
             col_upper = self._fix_by_reduced_cost(lp, cost, start, integer)
@@ -555,17 +560,19 @@ class HubModel:
         return np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
 
     def _lp_neighbourhood(self, model, lp_x, start, pair_site, pair_function, rows, patterns,
-                          deadline):  # fmt: skip
+                          deadline, threshold=0.2):  # fmt: skip
         """A better plan from the sub-MIP over the sites and pairs the LP uses or `start` has.
 
         The LP's support holds most of a good plan; restricted to it (and to the plan's own
         columns, so the plan stays feasible), the MIP is small and HiGHS finds far better plans
         than on the whole model. Local search then polishes the result.
-        Returns (opened, placed, columns) of the best plan found.
+        A site is used when the LP opens it more than `threshold`.
+        Returns (opened, placed, columns) of the best plan found, and whether HiGHS solved the
+        sub-MIP to the end.
         """
         cost, a, lower, upper, integer = model
         m, n_pairs = len(self.site_ids), pair_site.size
-        used_site = (lp_x[:m] > 0.2) | (start[:m] > 0.5)
+        used_site = (lp_x[:m] > threshold) | (start[:m] > 0.5)
         used_pair = used_site[pair_site] & ((lp_x[m : m + n_pairs] > 0.01)
                                             | (start[m : m + n_pairs] > 0.5))  # fmt: skip
         col_upper = np.ones(cost.size)
@@ -582,7 +589,8 @@ class HubModel:
             opened, placed = sub.x[:m] > 0.5, np.zeros((m, nf), dtype=bool)
             placed[pair_site, pair_function] = sub.x[m : m + n_pairs] > 0.5
         opened, placed = improve_hub_plan(self, opened, placed, time_limit=2.0, patterns=patterns)
-        return opened, placed, self._columns(opened, placed, pair_site, pair_function, rows)
+        columns = self._columns(opened, placed, pair_site, pair_function, rows)
+        return opened, placed, columns, sub.status == OPTIMAL
 
     @staticmethod
     def _fix_by_reduced_cost(lp, cost: np.ndarray, start: np.ndarray, integer) -> np.ndarray:
