@@ -546,9 +546,7 @@ class HubModel:
             )
         if out.x is None:
             return self._infeasible(self._explain_budget(model, time_limit), began)
-        opened = out.x[:m] > 0.5
-        placed = np.zeros((m, nf), dtype=bool)
-        placed[pair_site, pair_function] = out.x[m : m + pair_site.size] > 0.5
+        opened, placed = self._plan_of(out.x, pair_site, pair_function)
         status = out.status
         if status != OPTIMAL:
             bound = min(bound, out.bound)
@@ -559,20 +557,27 @@ class HubModel:
         x = placed[pair_site, pair_function].astype(float)
         return np.concatenate([opened.astype(float), x, np.minimum(1.0, rows @ x)])
 
+    def _plan_of(self, columns, pair_site, pair_function) -> tuple[np.ndarray, np.ndarray]:
+        """(open mask over sites, placed mask sites × functions) of model column values."""
+        m = len(self.site_ids)
+        placed = np.zeros((m, len(self.functions)), dtype=bool)
+        placed[pair_site, pair_function] = columns[m : m + pair_site.size] > 0.5
+        return columns[:m] > 0.5, placed
+
     def _lp_neighbourhood(self, model, lp_x, start, pair_site, pair_function, rows, patterns,
-                          deadline, threshold=0.2):  # fmt: skip
+                          deadline):  # fmt: skip
         """A better plan from the sub-MIP over the sites and pairs the LP uses or `start` has.
 
         The LP's support holds most of a good plan; restricted to it (and to the plan's own
         columns, so the plan stays feasible), the MIP is small and HiGHS finds far better plans
         than on the whole model. Local search then polishes the result.
-        A site is used when the LP opens it more than `threshold`.
+        A site is used when the LP opens it more than 0.2, a pair when more than 0.01.
         Returns (opened, placed, columns) of the best plan found, and whether HiGHS solved the
         sub-MIP to the end.
         """
         cost, a, lower, upper, integer = model
         m, n_pairs = len(self.site_ids), pair_site.size
-        used_site = (lp_x[:m] > threshold) | (start[:m] > 0.5)
+        used_site = (lp_x[:m] > 0.2) | (start[:m] > 0.5)
         used_pair = used_site[pair_site] & ((lp_x[m : m + n_pairs] > 0.01)
                                             | (start[m : m + n_pairs] > 0.5))  # fmt: skip
         col_upper = np.ones(cost.size)
@@ -581,13 +586,8 @@ class HubModel:
         sub = solve_mip(cost, a, lower, upper, np.zeros(cost.size), col_upper, integer,
                         maximize=True, time_limit=max(deadline - time.perf_counter(), 0.1),
                         start=start, rel_gap=1e-4)  # fmt: skip
-        nf = len(self.functions)
-        if sub.x is None or cost @ sub.x <= cost @ start:
-            opened, placed = start[:m] > 0.5, np.zeros((m, nf), dtype=bool)
-            placed[pair_site, pair_function] = start[m : m + n_pairs] > 0.5
-        else:
-            opened, placed = sub.x[:m] > 0.5, np.zeros((m, nf), dtype=bool)
-            placed[pair_site, pair_function] = sub.x[m : m + n_pairs] > 0.5
+        better = sub.x is not None and cost @ sub.x > cost @ start
+        opened, placed = self._plan_of(sub.x if better else start, pair_site, pair_function)
         opened, placed = improve_hub_plan(self, opened, placed, time_limit=2.0, patterns=patterns)
         columns = self._columns(opened, placed, pair_site, pair_function, rows)
         return opened, placed, columns, sub.status == OPTIMAL

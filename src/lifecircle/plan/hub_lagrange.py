@@ -87,31 +87,36 @@ class SitePatterns:
         return cls(group, sets, is_hub, core,
                    rule.min_functions if rule else 0, rule.min_core if rule else 0)  # fmt: skip
 
-    def best(self, value: np.ndarray, prune: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Each site's best set for per-(site, function) values ≥ 0 (m × F).
+    def best(
+        self, value: np.ndarray, prune: bool = True, sites: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best set of each of `sites` (default all) for per-(site, function) values ≥ 0.
 
-        Returns (the set's total value per site, chosen m × F mask). With `prune`, functions
-        worth nothing are shed where the hub rule allows, so no site hosts a function for nothing.
+        `value` is m × F. Returns (the set's total value per site, chosen sites × F mask), in
+        the order of `sites`. With `prune`, functions worth nothing are shed where the hub rule
+        allows, so no site hosts a function for nothing.
         """
-        m, nf = value.shape
-        total = np.zeros(m)
-        chosen = np.zeros((m, nf), dtype=bool)
-        for g, options in enumerate(self.sets):
-            sites = np.flatnonzero(self.group == g)
-            if sites.size == 0 or options.shape[0] == 0:
+        sites = np.arange(value.shape[0]) if sites is None else np.asarray(sites)
+        total = np.zeros(sites.size)
+        chosen = np.zeros((sites.size, value.shape[1]), dtype=bool)
+        group = self.group[sites]
+        for g in np.unique(group):
+            options = self.sets[g]
+            at = np.flatnonzero(group == g)
+            if options.shape[0] == 0:
                 continue
-            scores = value[sites] @ options.T.astype(np.float64)
+            scores = value[sites[at]] @ options.T.astype(np.float64)
             pick = scores.argmax(axis=1)
-            total[sites] = scores[np.arange(sites.size), pick]
-            chosen[sites] = options[pick]
+            total[at] = scores[np.arange(at.size), pick]
+            chosen[at] = options[pick]
         if prune:
-            self._shed_worthless(value, chosen)
+            self._shed_worthless(value[sites], chosen, self.is_hub[sites])
         return total, chosen
 
-    def _shed_worthless(self, value: np.ndarray, chosen: np.ndarray) -> None:
+    def _shed_worthless(self, value: np.ndarray, chosen: np.ndarray, is_hub: np.ndarray) -> None:
         worthless = chosen & (value <= 0)
         for j in np.flatnonzero(worthless.any(axis=1)):
-            if not self.is_hub[j]:
+            if not is_hub[j]:
                 chosen[j, worthless[j]] = False
                 continue
             for f in np.flatnonzero(worthless[j]):  # one at a time, keeping the rule
@@ -166,13 +171,6 @@ def lagrangian_bound(
     -------
     >>> lagrangian_bound(rows, w, ps, pf, patterns, cost, 3000.0, duals, 1e6, 5.0)  # doctest: +SKIP
     """
-    with threadpool_limits(limits=1, user_api="blas"):  # tiny products: threads only wait
-        return _subgradient(rows, row_weight, pair_site, pair_function, patterns, site_cost,
-                            budget, multipliers, incumbent, time_limit, iterations)  # fmt: skip
-
-
-def _subgradient(rows, row_weight, pair_site, pair_function, patterns, site_cost, budget,
-                 multipliers, incumbent, time_limit, iterations) -> float:  # fmt: skip
     deadline = time.perf_counter() + time_limit
     m, nf = len(site_cost), patterns.core.size
     reach_of_pair = sparse.csr_matrix(rows.T)
@@ -180,24 +178,27 @@ def _subgradient(rows, row_weight, pair_site, pair_function, patterns, site_cost
     best = np.inf
     step_scale, stalled, direction = 0.1, 0, None
     price = np.zeros((m, nf))
-    for _ in range(iterations):
-        price[pair_site, pair_function] = reach_of_pair @ lam
-        site_value, chosen = patterns.best(price, prune=False)
-        y = _knapsack_lp(site_value, site_cost, budget)
-        value = float(np.maximum(row_weight - lam, 0.0).sum() + site_value @ y)
-        if not np.isfinite(best) or value < best - 1e-9 * max(1.0, abs(best)):
-            best, stalled = value, 0
-        else:
-            stalled += 1
-            if stalled >= 50:
-                step_scale, stalled = step_scale / 2, 0
-        if best <= incumbent + 1e-9 * max(1.0, incumbent) or time.perf_counter() > deadline:
-            break
-        x = (chosen * y[:, None])[pair_site, pair_function]
-        slope = rows @ x - (row_weight > lam)  # ∂ bound / ∂ λ
-        direction = slope if direction is None else slope + 0.3 * direction
-        norm = float(direction @ direction)
-        if norm <= 0 or step_scale < 1e-6:
-            break
-        lam = np.clip(lam - step_scale * (value - incumbent) / norm * direction, 0.0, row_weight)
+    with threadpool_limits(limits=1, user_api="blas"):  # tiny products: threads only wait
+        for _ in range(iterations):
+            price[pair_site, pair_function] = reach_of_pair @ lam
+            site_value, chosen = patterns.best(price, prune=False)
+            y = _knapsack_lp(site_value, site_cost, budget)
+            value = float(np.maximum(row_weight - lam, 0.0).sum() + site_value @ y)
+            if not np.isfinite(best) or value < best - 1e-9 * max(1.0, abs(best)):
+                best, stalled = value, 0
+            else:
+                stalled += 1
+                if stalled >= 50:
+                    step_scale, stalled = step_scale / 2, 0
+            if best <= incumbent + 1e-9 * max(1.0, incumbent) or time.perf_counter() > deadline:
+                break
+            x = (chosen * y[:, None])[pair_site, pair_function]
+            slope = rows @ x - (row_weight > lam)  # ∂ bound / ∂ λ
+            direction = slope if direction is None else slope + 0.3 * direction
+            norm = float(direction @ direction)
+            if norm <= 0 or step_scale < 1e-6:
+                break
+            lam = np.clip(
+                lam - step_scale * (value - incumbent) / norm * direction, 0.0, row_weight
+            )
     return best

@@ -43,8 +43,8 @@ class _Fills:
     def best(self, gains: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, list]:
         """(gain of each site's best fill, its functions) for the given sites."""
         if self.patterns is not None:
-            total, chosen = self.patterns.best(gains)
-            return total[sites], [np.flatnonzero(chosen[j]) for j in sites]
+            total, chosen = self.patterns.best(gains, sites=sites)
+            return total, [np.flatnonzero(row) for row in chosen]
         picks = [self.model._fill(j, gains[j], self.no_progress, self.fits[j], self.hub_sites[j])
                  for j in sites]  # fmt: skip
         total = np.array(
@@ -75,6 +75,7 @@ def improve_hub_plan(
 
 
 def _search(model, opened, placed, deadline, patterns):
+    """The rounds of `improve_hub_plan`, until `deadline` (a perf_counter time)."""
     if not model._meets_constraints(placed):
         return opened, placed
     opened, placed = opened.copy(), placed & opened[:, None]
